@@ -1,0 +1,59 @@
+"""Where things live: the database URL and the data directory.
+
+Precedence: ``--db`` on the command line, then ``PARCEL_WATCH_DB``, then a SQLite file in
+the user's data directory. A bare path is a SQLite file; sync driver names are upgraded to
+the async drivers the store uses.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from platformdirs import user_data_dir
+
+ENV_DB = "PARCEL_WATCH_DB"
+APP_NAME = "parcel-watch"
+
+
+class ConfigError(ValueError):
+    """A setting the user gave cannot be used; the message says which and why."""
+
+
+def default_database_path() -> Path:
+    return Path(user_data_dir(APP_NAME, appauthor=False)) / "parcel-watch.db"
+
+
+def database_url(cli_value: str | None = None) -> str:
+    raw = cli_value or os.environ.get(ENV_DB) or str(default_database_path())
+    return normalize_database_url(raw)
+
+
+def normalize_database_url(raw: str) -> str:
+    raw = raw.strip()
+    if not raw:
+        raise ConfigError("empty database URL")
+    if "://" not in raw:
+        return f"sqlite+aiosqlite:///{Path(raw).expanduser().resolve()}"
+    scheme, rest = raw.split("://", 1)
+    if scheme in ("sqlite", "sqlite+pysqlite", "sqlite+aiosqlite"):
+        return f"sqlite+aiosqlite://{rest}"
+    if scheme in (
+        "postgres",
+        "postgresql",
+        "postgresql+psycopg2",
+        "postgresql+psycopg",
+        "postgresql+asyncpg",
+    ):
+        return f"postgresql+asyncpg://{rest}"
+    raise ConfigError(f"unsupported database URL scheme {scheme!r}: use a SQLite path or postgresql://…")
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a SQLite URL (None for in-memory or other databases)."""
+    if not url.startswith("sqlite"):
+        return None
+    path = url.split(":///", 1)[1] if ":///" in url else ""
+    if not path or path == ":memory:":
+        return None
+    return Path(path)

@@ -1,0 +1,24 @@
+"""Offline tracking-number detection and validation, driven by the
+tracking_number_data corpus (jkeen, MIT) shipped in ./data."""
+
+from .detector import (
+    Candidate,
+    InvalidTrackingNumber,
+    best,
+    carriers,
+    detect,
+    normalize_number,
+    require_valid,
+)
+from .extract import extract
+
+__all__ = [
+    "Candidate",
+    "InvalidTrackingNumber",
+    "best",
+    "carriers",
+    "detect",
+    "extract",
+    "normalize_number",
+    "require_valid",
+]

@@ -1,0 +1,159 @@
+"""Domain model: shipments and normalized tracking events (pydantic v2).
+
+Invariants enforced here, not by callers: every stored instant is timezone-aware UTC,
+a substatus belongs to its status, countries are ISO 3166 alpha-2, currencies ISO 4217.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Self
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from parcel_watch.status import Status, check_substatus
+
+_COUNTRY = re.compile(r"[A-Z]{2}")
+_CURRENCY = re.compile(r"[A-Z]{3}")
+
+
+def _country(value: str) -> str:
+    value = value.strip().upper()
+    if not _COUNTRY.fullmatch(value):
+        raise ValueError(f"{value!r} is not an ISO 3166 alpha-2 country code")
+    return value
+
+
+def _aware_utc(value: datetime) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(
+            "timestamp must be timezone-aware (a carrier time without offset must be resolved first)"
+        )
+    return value.astimezone(UTC)
+
+
+CountryCode = Annotated[str, AfterValidator(_country)]
+UtcDateTime = Annotated[datetime, AfterValidator(_aware_utc)]
+
+
+class Source(StrEnum):
+    """How an event reached us."""
+
+    POLL = "poll"
+    WEBHOOK = "webhook"
+    IMPORT = "import"
+
+
+class TzSource(StrEnum):
+    """Where the UTC instant of an event came from (carrier-apis.md §1.1)."""
+
+    CARRIER_OFFSET = "carrier_offset"
+    CARRIER_UTC_FIELD = "carrier_utc_field"
+    INFERRED_FROM_LOCATION = "inferred_from_location"
+    ASSUMED_CARRIER_HOME_ZONE = "assumed_carrier_home_zone"
+    UNKNOWN = "unknown"
+
+
+class CarrierSource(StrEnum):
+    """Who chose a shipment's carrier: a user's choice is never overwritten by detection."""
+
+    USER = "user"
+    DETECTED = "detected"
+    IMPORT = "import"
+
+
+class Location(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    city: str | None = None
+    region: str | None = None
+    postal_code: str | None = None
+    country: CountryCode | None = None
+
+
+class Money(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    amount: Decimal = Field(ge=0)
+    currency: str
+
+    @field_validator("currency")
+    @classmethod
+    def _iso4217(cls, value: str) -> str:
+        value = value.strip().upper()
+        if not _CURRENCY.fullmatch(value):
+            raise ValueError(f"{value!r} is not an ISO 4217 currency code")
+        return value
+
+
+class TrackingEvent(BaseModel):
+    """One carrier scan, normalized. The carrier's own code and text are kept verbatim."""
+
+    model_config = ConfigDict(frozen=True)
+
+    occurred_at: UtcDateTime
+    local_time: datetime | None = None  # carrier's wall-clock time, naive, for display and evidence
+    utc_offset_minutes: int | None = Field(default=None, ge=-16 * 60, le=16 * 60)
+    tz_source: TzSource = TzSource.CARRIER_OFFSET
+    status: Status = Status.UNKNOWN
+    substatus: str | None = None
+    carrier_code: str | None = None
+    description: str = ""
+    location: Location = Location()
+    source: Source = Source.POLL
+
+    @field_validator("local_time")
+    @classmethod
+    def _naive_local(cls, value: datetime | None) -> datetime | None:
+        return value.replace(tzinfo=None) if value is not None else None
+
+    @model_validator(mode="after")
+    def _substatus_matches(self) -> Self:
+        check_substatus(self.status, self.substatus)
+        return self
+
+
+class EstimateRevision(BaseModel):
+    """The carrier's estimated delivery as it was at one moment: revisions are evidence of delay."""
+
+    model_config = ConfigDict(frozen=True)
+
+    estimated_delivery: UtcDateTime
+    recorded_at: UtcDateTime
+
+
+class Shipment(BaseModel):
+    id: int | None = None  # set once stored
+    tracking_number: str = Field(min_length=4, max_length=64)
+    carrier: str = Field(min_length=1, max_length=40)
+    carrier_source: CarrierSource = CarrierSource.DETECTED
+    service: str | None = None
+    origin_country: CountryCode | None = None
+    destination_country: CountryCode | None = None
+    ship_date: date | None = None
+    promised_delivery: date | None = None
+    estimated_delivery: UtcDateTime | None = None
+    estimate_revisions: list[EstimateRevision] = Field(default_factory=list)
+    declared_value: Money | None = None
+    weight_kg: float | None = Field(default=None, ge=0)
+    order_ref: str | None = None
+    label: str | None = None
+    # Current state: derived from the newest event by time (see status.supersedes).
+    status: Status = Status.PENDING
+    substatus: str | None = None
+    last_event_at: UtcDateTime | None = None
+    created_at: UtcDateTime = Field(default_factory=lambda: datetime.now(UTC))
+
+
+class ShipmentUpdate(BaseModel):
+    """What a parser (or an import) produced for one shipment: the unit of ingest."""
+
+    model_config = ConfigDict(frozen=True)
+
+    carrier: str
+    tracking_number: str
+    events: tuple[TrackingEvent, ...] = ()
+    estimated_delivery: UtcDateTime | None = None

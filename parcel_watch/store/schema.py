@@ -1,0 +1,119 @@
+"""The event store's tables. Alembic migrations in ``migrations/`` are the source of truth
+for existing databases; these declarations must match the head revision (a test checks)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from parcel_watch.store.types import UTCDateTime, WallClock
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class ShipmentRow(Base):
+    __tablename__ = "shipments"
+    __table_args__ = (UniqueConstraint("carrier", "tracking_number", name="uq_shipments_carrier_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    carrier: Mapped[str] = mapped_column(String(40))
+    tracking_number: Mapped[str] = mapped_column(String(64), index=True)
+    carrier_source: Mapped[str] = mapped_column(String(16), default="detected")
+    service: Mapped[str | None] = mapped_column(String(120))
+    origin_country: Mapped[str | None] = mapped_column(String(2))
+    destination_country: Mapped[str | None] = mapped_column(String(2))
+    ship_date: Mapped[date | None] = mapped_column(Date)
+    promised_delivery: Mapped[date | None] = mapped_column(Date)
+    estimated_delivery: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    declared_value: Mapped[str | None] = mapped_column(String(32))  # Decimal as text: exact on every backend
+    currency: Mapped[str | None] = mapped_column(String(3))
+    weight_kg: Mapped[float | None]
+    order_ref: Mapped[str | None] = mapped_column(String(120))
+    label: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(24), default="PENDING")
+    substatus: Mapped[str | None] = mapped_column(String(48))
+    last_event_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class RawPayloadRow(Base):
+    """A carrier response or webhook body exactly as received (zlib), for evidence."""
+
+    __tablename__ = "raw_payloads"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    carrier: Mapped[str] = mapped_column(String(40))
+    source: Mapped[str] = mapped_column(String(16))
+    content_type: Mapped[str] = mapped_column(String(80))
+    size: Mapped[int]
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class EventRow(Base):
+    __tablename__ = "events"
+    # The dedupe key is unique per shipment, not globally: with shipment_id leading,
+    # the index grows at its end during ingest instead of at random places.
+    __table_args__ = (UniqueConstraint("shipment_id", "dedupe_key", name="uq_events_shipment_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    shipment_id: Mapped[int] = mapped_column(ForeignKey("shipments.id", ondelete="CASCADE"))
+    dedupe_key: Mapped[int] = mapped_column(BigInteger)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    local_time: Mapped[datetime | None] = mapped_column(WallClock)  # carrier's wall-clock time
+    utc_offset_minutes: Mapped[int | None]
+    tz_source: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(24))
+    substatus: Mapped[str | None] = mapped_column(String(48))
+    carrier_code: Mapped[str | None] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(Text)
+    city: Mapped[str | None] = mapped_column(String(120))
+    region: Mapped[str | None] = mapped_column(String(120))
+    postal_code: Mapped[str | None] = mapped_column(String(20))
+    country: Mapped[str | None] = mapped_column(String(2))
+    source: Mapped[str] = mapped_column(String(16))
+    payload_id: Mapped[int | None] = mapped_column(ForeignKey("raw_payloads.id", ondelete="SET NULL"))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class EstimateRevisionRow(Base):
+    """Each distinct estimated delivery a carrier announced, when we first saw it (revision 0002)."""
+
+    __tablename__ = "estimate_revisions"
+    __table_args__ = (
+        UniqueConstraint("shipment_id", "estimated_delivery", name="uq_estimate_revisions_shipment_eta"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    shipment_id: Mapped[int] = mapped_column(ForeignKey("shipments.id", ondelete="CASCADE"))
+    estimated_delivery: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+shipments = ShipmentRow.__table__
+events = EventRow.__table__
+raw_payloads = RawPayloadRow.__table__
+estimate_revisions = EstimateRevisionRow.__table__

@@ -1,0 +1,201 @@
+"""The event store: one object that owns its engine and speaks domain models."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Self
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from parcel_watch.model import EstimateRevision, Shipment, TrackingEvent
+from parcel_watch.store import migrate
+from parcel_watch.store.engine import WRITE_OPTION, make_engine
+from parcel_watch.store.ingest import IngestItem, IngestResult, ingest_chunk, insert_ignore
+from parcel_watch.store.payloads import decompress
+from parcel_watch.store.rows import event_from_row, shipment_from_row, shipment_values
+from parcel_watch.store.schema import estimate_revisions, events, raw_payloads, shipments
+
+
+@dataclass(frozen=True)
+class AddResult:
+    shipment: Shipment
+    created: bool
+
+
+@dataclass(frozen=True)
+class StoredPayload:
+    sha256: str
+    carrier: str
+    source: str
+    content_type: str
+    received_at: datetime
+    body: bytes
+
+
+class Store:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    @classmethod
+    async def open(cls, url: str, *, migrate_schema: bool = True) -> Self:
+        store = cls(make_engine(url))
+        if migrate_schema:
+            await store.migrate()
+        return store
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    @asynccontextmanager
+    async def writing(self) -> AsyncIterator[AsyncConnection]:
+        """A write transaction (BEGIN IMMEDIATE on SQLite)."""
+        async with self.engine.connect() as conn:
+            conn = await conn.execution_options(**{WRITE_OPTION: True})
+            async with conn.begin():
+                yield conn
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncConnection]:
+        async with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    async def schema_revision(self) -> str | None:
+        async with self.reading() as conn:
+            return await conn.run_sync(migrate.current_revision)
+
+    async def migrate(self, revision: str = "head") -> None:
+        if revision == "head" and await self.schema_revision() == migrate.HEAD:
+            return
+        async with self.writing() as conn:
+            await conn.run_sync(migrate.upgrade, revision)
+
+    # -- ingest -----------------------------------------------------------------
+
+    async def ingest(self, items: Iterable[IngestItem], *, chunk_events: int = 20_000) -> IngestResult:
+        """Ingest in write transactions of about ``chunk_events`` events each."""
+        total = IngestResult()
+        chunk: list[IngestItem] = []
+        size = 0
+        for item in items:
+            chunk.append(item)
+            size += sum(len(u.events) for u in item.updates) or 1
+            if size >= chunk_events:
+                total.add(await self._ingest_chunk(chunk))
+                chunk, size = [], 0
+        if chunk:
+            total.add(await self._ingest_chunk(chunk))
+        return total
+
+    async def _ingest_chunk(self, chunk: list[IngestItem]) -> IngestResult:
+        async with self.writing() as conn:
+            return await ingest_chunk(conn, chunk)
+
+    # -- shipments ----------------------------------------------------------------
+
+    async def add(self, shipment: Shipment) -> AddResult:
+        """Add a shipment, or update the descriptive fields of an existing one."""
+        now = datetime.now(UTC)
+        values = shipment_values(shipment)
+        async with self.writing() as conn:
+            key = (shipments.c.carrier == shipment.carrier) & (
+                shipments.c.tracking_number == shipment.tracking_number
+            )
+            existing = (await conn.execute(select(shipments.c.id).where(key))).scalar_one_or_none()
+            if existing is None:
+                row = {"carrier": shipment.carrier, "tracking_number": shipment.tracking_number, **values}
+                await conn.execute(
+                    insert_ignore(conn, shipments),
+                    [{**row, "status": shipment.status.value, "created_at": now, "updated_at": now}],
+                )
+            else:
+                changed = {k: v for k, v in values.items() if v is not None}
+                await conn.execute(
+                    update(shipments).where(shipments.c.id == existing).values(**changed, updated_at=now)
+                )
+        found = await self.find(shipment.tracking_number, shipment.carrier)
+        return AddResult(found[0], created=existing is None)
+
+    async def find(self, tracking_number: str, carrier: str | None = None) -> list[Shipment]:
+        query = select(shipments).where(shipments.c.tracking_number == tracking_number)
+        if carrier is not None:
+            query = query.where(shipments.c.carrier == carrier)
+        async with self.reading() as conn:
+            rows = (await conn.execute(query.order_by(shipments.c.id))).all()
+            return [shipment_from_row(r, await self._revisions(conn, r.id)) for r in rows]
+
+    async def list(self, *, status: str | None = None, carrier: str | None = None) -> list[Shipment]:
+        query = select(shipments).order_by(shipments.c.id)
+        if status is not None:
+            query = query.where(shipments.c.status == status)
+        if carrier is not None:
+            query = query.where(shipments.c.carrier == carrier)
+        async with self.reading() as conn:
+            return [shipment_from_row(r) for r in (await conn.execute(query)).all()]
+
+    async def count(self) -> tuple[int, int]:
+        """(shipments, events)."""
+        async with self.reading() as conn:
+            n_ship = (await conn.execute(select(func.count()).select_from(shipments))).scalar_one()
+            n_ev = (await conn.execute(select(func.count()).select_from(events))).scalar_one()
+            return n_ship, n_ev
+
+    async def timeline(self, shipment_id: int) -> list[TrackingEvent]:
+        query = (
+            select(events)
+            .where(events.c.shipment_id == shipment_id)
+            .order_by(events.c.occurred_at, events.c.id)
+        )
+        async with self.reading() as conn:
+            return [event_from_row(r) for r in (await conn.execute(query)).all()]
+
+    async def remove(self, tracking_number: str, carrier: str | None = None) -> int:
+        """Delete matching shipments with their events; returns how many were removed."""
+        ids = [s.id for s in await self.find(tracking_number, carrier) if s.id is not None]
+        if not ids:
+            return 0
+        async with self.writing() as conn:
+            # Explicit, so it holds where foreign keys are not enforced too.
+            await conn.execute(delete(events).where(events.c.shipment_id.in_(ids)))
+            await conn.execute(delete(estimate_revisions).where(estimate_revisions.c.shipment_id.in_(ids)))
+            await conn.execute(delete(shipments).where(shipments.c.id.in_(ids)))
+        return len(ids)
+
+    async def payload(self, sha256: str) -> StoredPayload | None:
+        async with self.reading() as conn:
+            row = (await conn.execute(select(raw_payloads).where(raw_payloads.c.sha256 == sha256))).first()
+        if row is None:
+            return None
+        m = row._mapping
+        return StoredPayload(
+            m["sha256"], m["carrier"], m["source"], m["content_type"], m["received_at"], decompress(m["body"])
+        )
+
+    async def payload_of_events(self, shipment_id: int) -> list[str]:
+        """SHA-256 of every payload that produced an event of this shipment."""
+        query = (
+            select(raw_payloads.c.sha256)
+            .join(events, events.c.payload_id == raw_payloads.c.id)
+            .where(events.c.shipment_id == shipment_id)
+            .distinct()
+        )
+        async with self.reading() as conn:
+            return sorted((await conn.execute(query)).scalars().all())
+
+    @staticmethod
+    async def _revisions(conn: AsyncConnection, shipment_id: int) -> list[EstimateRevision]:
+        rows = await conn.execute(
+            select(estimate_revisions.c.estimated_delivery, estimate_revisions.c.recorded_at)
+            .where(estimate_revisions.c.shipment_id == shipment_id)
+            .order_by(estimate_revisions.c.recorded_at, estimate_revisions.c.id)
+        )
+        return [EstimateRevision(estimated_delivery=eta, recorded_at=at) for eta, at in rows]

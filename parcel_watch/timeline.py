@@ -1,0 +1,73 @@
+"""A shipment's current state as a pure fold over its events in time order.
+
+The result depends on the events, never on the order they arrived in: the ingest path
+folds new events onto the stored state only when they are all newer than it, and
+re-folds the whole timeline otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from parcel_watch.status import Status, supersedes
+
+_RANK = {status: rank for rank, status in enumerate(Status)}
+
+
+@dataclass(frozen=True)
+class ShipmentState:
+    status: Status = Status.PENDING
+    substatus: str | None = None
+    last_event_at: datetime | None = None
+
+
+class Fact(Protocol):
+    """The part of an event the state depends on (a TrackingEvent is one)."""
+
+    @property
+    def occurred_at(self) -> datetime: ...
+    @property
+    def status(self) -> Status: ...
+    @property
+    def substatus(self) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class EventFact:
+    occurred_at: datetime
+    status: Status
+    substatus: str | None
+
+
+def time_order(fact: Fact) -> tuple[datetime, int]:
+    # Two scans in the same instant: the later lifecycle stage wins, deterministically.
+    return (fact.occurred_at, _RANK[fact.status])
+
+
+def advance(state: ShipmentState, facts: Iterable[Fact]) -> ShipmentState:
+    status, substatus, last = state.status, state.substatus, state.last_event_at
+    for fact in sorted(facts, key=time_order):
+        if _applies(status, fact.status):
+            status, substatus = fact.status, fact.substatus
+        if last is None or fact.occurred_at > last:
+            last = fact.occurred_at
+    return ShipmentState(status, substatus, last)
+
+
+def _rule(current: Status, new: Status) -> bool:
+    # An event we could not interpret is shown in the timeline but does not hide a
+    # known state; it only speaks for a shipment that has nothing better.
+    if new is Status.UNKNOWN:
+        return current is Status.PENDING
+    return supersedes(current, new)
+
+
+# Precomputed: the fold runs once per new event on the ingest hot path.
+_APPLIES = {(cur, new): _rule(cur, new) for cur in Status for new in Status}
+
+
+def _applies(current: Status, new: Status) -> bool:
+    return _APPLIES[(current, new)]
