@@ -82,14 +82,12 @@ class NewEvents:
     """Finds the events not stored yet, remembering what it has seen.
 
     ``ids`` maps shipment keys to ids; ``existing`` holds the (carrier, number, key)
-    triples already stored; ``settled`` are shipments whose state already includes
-    these events (created in this chunk), so no facts are collected for them.
+    triples already stored. New events' facts are collected per shipment id.
     """
 
     ids: dict[ShipmentKey, int]
     existing: set[tuple[str, str, int]]
     payload_ids: dict[str, int]
-    settled: set[ShipmentKey]
     received: Any
     as_time: Encode
     as_wall: Encode
@@ -113,7 +111,7 @@ class NewEvents:
                         continue
                     if upd.estimated_delivery is not None:
                         self.etas[sid] = upd.estimated_delivery
-                    facts = None if (carrier, number) in self.settled else self.facts.setdefault(sid, [])
+                    facts = self.facts.setdefault(sid, [])
                     for ev in upd.events:
                         key = event_key(carrier, number, ev)
                         if (carrier, number, key) in existing:
@@ -121,8 +119,7 @@ class NewEvents:
                             continue
                         existing.add((carrier, number, key))
                         out.append(event_row(sid, key, ev, pid, received, as_time, as_wall))
-                        if facts is not None:
-                            facts.append(ev)
+                        facts.append(ev)
         self.new += len(out)
         return out
 

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import (
     BigInteger,
     Date,
+    Float,
     ForeignKey,
     Integer,
     LargeBinary,
@@ -48,7 +49,7 @@ class ShipmentRow(Base):
     estimated_delivery: Mapped[datetime | None] = mapped_column(UTCDateTime)
     declared_value: Mapped[str | None] = mapped_column(String(32))  # Decimal as text: exact on every backend
     currency: Mapped[str | None] = mapped_column(String(3))
-    weight_kg: Mapped[float | None]
+    weight_kg: Mapped[float | None] = mapped_column(Float)
     order_ref: Mapped[str | None] = mapped_column(String(120))
     label: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(24), default="PENDING")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Self
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from parcel_watch.model import EstimateRevision, Shipment, TrackingEvent
@@ -18,6 +20,16 @@ from parcel_watch.store.ingest import IngestItem, IngestResult, ingest_chunk, in
 from parcel_watch.store.payloads import decompress
 from parcel_watch.store.rows import event_from_row, shipment_from_row, shipment_values
 from parcel_watch.store.schema import estimate_revisions, events, raw_payloads, shipments
+
+WRITE_ATTEMPTS = 3
+# SQLSTATE: serialization_failure, deadlock_detected.
+_RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
+
+
+def _is_retryable(exc: DBAPIError) -> bool:
+    orig = exc.orig
+    state = getattr(orig, "sqlstate", None) or getattr(getattr(orig, "__cause__", None), "sqlstate", None)
+    return state in _RETRYABLE_SQLSTATES
 
 
 @dataclass(frozen=True)
@@ -97,8 +109,17 @@ class Store:
         return total
 
     async def _ingest_chunk(self, chunk: list[IngestItem]) -> IngestResult:
-        async with self.writing() as conn:
-            return await ingest_chunk(conn, chunk)
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            try:
+                async with self.writing() as conn:
+                    return await ingest_chunk(conn, chunk)
+            except DBAPIError as exc:
+                # Two PostgreSQL writers can still deadlock on rows they both create;
+                # the server aborts one, and the whole chunk is simply done again.
+                if attempt == WRITE_ATTEMPTS or not _is_retryable(exc):
+                    raise
+                await asyncio.sleep(0.05 * attempt)
+        raise AssertionError("unreachable")
 
     # -- shipments ----------------------------------------------------------------
 
