@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import pairwise
+from operator import attrgetter
 from typing import Protocol
 
 from parcel_watch.status import Status, supersedes
@@ -48,13 +50,19 @@ def time_order(fact: Fact) -> tuple[datetime, int]:
 
 
 def advance(state: ShipmentState, facts: Iterable[Fact]) -> ShipmentState:
+    ordered = sorted(facts, key=_BY_TIME)  # a C-level key: this runs once per new event
+    if any(a.occurred_at == b.occurred_at for a, b in pairwise(ordered)):
+        ordered.sort(key=time_order)  # rare: scans in the same instant
     status, substatus, last = state.status, state.substatus, state.last_event_at
-    for fact in sorted(facts, key=time_order):
-        if _applies(status, fact.status):
+    for fact in ordered:
+        if _APPLIES[status][fact.status]:
             status, substatus = fact.status, fact.substatus
-        if last is None or fact.occurred_at > last:
-            last = fact.occurred_at
+    if ordered and (last is None or ordered[-1].occurred_at > last):
+        last = ordered[-1].occurred_at
     return ShipmentState(status, substatus, last)
+
+
+_BY_TIME = attrgetter("occurred_at")
 
 
 def _rule(current: Status, new: Status) -> bool:
@@ -66,8 +74,4 @@ def _rule(current: Status, new: Status) -> bool:
 
 
 # Precomputed: the fold runs once per new event on the ingest hot path.
-_APPLIES = {(cur, new): _rule(cur, new) for cur in Status for new in Status}
-
-
-def _applies(current: Status, new: Status) -> bool:
-    return _APPLIES[(current, new)]
+_APPLIES = {cur: {new: _rule(cur, new) for new in Status} for cur in Status}

@@ -15,7 +15,7 @@ from parcel_watch.model import TrackingEvent
 
 
 @lru_cache(maxsize=65536)  # cities, codes and texts repeat across millions of scans
-def _norm(text: str | None) -> str:
+def norm_text(text: str | None) -> str:
     return " ".join(text.split()).casefold() if text else ""
 
 
@@ -23,10 +23,10 @@ def event_key(carrier: str, tracking_number: str, event: TrackingEvent) -> int:
     """A signed 64-bit key (fits SQLite INTEGER and PostgreSQL BIGINT)."""
     minute = int(event.occurred_at.timestamp()) // 60
     code = event.carrier_code
-    what = _norm(code) if code else f"{event.status}|{_norm(event.description)}"
+    what = norm_text(code) if code else f"{event.status}|{norm_text(event.description)}"
     loc = event.location
     material = (
         f"{carrier}\x1f{tracking_number}\x1f{minute}\x1f{what}\x1f"
-        f"{loc.country or ''}|{_norm(loc.city)}|{_norm(loc.postal_code)}"
+        f"{loc.country or ''}|{norm_text(loc.city)}|{norm_text(loc.postal_code)}"
     )
     return int.from_bytes(blake2b(material.encode(), digest_size=8).digest(), "big", signed=True)

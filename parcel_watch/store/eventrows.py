@@ -8,11 +8,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from hashlib import blake2b
 from typing import Any
 
 from parcel_watch.model import Source, TrackingEvent, TzSource
 from parcel_watch.status import Status
-from parcel_watch.store.dedupe import event_key
+from parcel_watch.store.dedupe import norm_text
 from parcel_watch.timeline import Fact
 
 EVENT_COLUMNS = (
@@ -81,12 +82,12 @@ def event_row(
 class NewEvents:
     """Finds the events not stored yet, remembering what it has seen.
 
-    ``ids`` maps shipment keys to ids; ``existing`` holds the (carrier, number, key)
-    triples already stored. New events' facts are collected per shipment id.
+    ``ids`` maps shipment keys to ids; ``existing`` the keys each shipment already has.
+    New events' facts are collected per shipment id. The key is dedupe.event_key's.
     """
 
     ids: dict[ShipmentKey, int]
-    existing: set[tuple[str, str, int]]
+    existing: dict[int, set[int]]  # shipment id -> dedupe keys already stored
     payload_ids: dict[str, int]
     received: Any
     as_time: Encode
@@ -99,7 +100,10 @@ class NewEvents:
     def rows(self, part: Sequence[Any]) -> list[tuple[Any, ...]]:
         """Rows for the new events of ``part`` (IngestItems), in the driver's form."""
         out: list[tuple[Any, ...]] = []
+        append = out.append
         existing, received, as_time, as_wall = self.existing, self.received, self.as_time, self.as_wall
+        plain, norm, etas, all_facts = PLAIN, norm_text, self.etas, self.facts
+        # The body of event_key() and event_row(), inlined: this loop runs once per event.
         with gc_paused():
             for item in part:
                 payload = item.payload
@@ -110,15 +114,48 @@ class NewEvents:
                     if sid is None:
                         continue
                     if upd.estimated_delivery is not None:
-                        self.etas[sid] = upd.estimated_delivery
-                    facts = self.facts.setdefault(sid, [])
+                        etas[sid] = upd.estimated_delivery
+                    seen = existing.setdefault(sid, set())
+                    facts = all_facts.setdefault(sid, [])
+                    prefix = f"{carrier}\x1f{number}\x1f"
                     for ev in upd.events:
-                        key = event_key(carrier, number, ev)
-                        if (carrier, number, key) in existing:
+                        occurred = ev.occurred_at
+                        loc = ev.location
+                        code = ev.carrier_code
+                        what = norm(code) if code else f"{ev.status}|{norm(ev.description)}"
+                        material = (
+                            f"{prefix}{int(occurred.timestamp()) // 60}\x1f{what}\x1f"
+                            f"{loc.country or ''}|{norm(loc.city)}|{norm(loc.postal_code)}"
+                        )
+                        key = int.from_bytes(
+                            blake2b(material.encode(), digest_size=8).digest(), "big", signed=True
+                        )
+                        if key in seen:
                             self.duplicates += 1
                             continue
-                        existing.add((carrier, number, key))
-                        out.append(event_row(sid, key, ev, pid, received, as_time, as_wall))
+                        seen.add(key)
+                        local = ev.local_time
+                        append(
+                            (
+                                sid,
+                                key,
+                                as_time(occurred),
+                                as_wall(local) if local is not None else None,
+                                ev.utc_offset_minutes,
+                                plain[ev.tz_source],
+                                plain[ev.status],
+                                ev.substatus,
+                                code,
+                                ev.description,
+                                loc.city,
+                                loc.region,
+                                loc.postal_code,
+                                loc.country,
+                                plain[ev.source],
+                                pid,
+                                received,
+                            )
+                        )
                         facts.append(ev)
         self.new += len(out)
         return out

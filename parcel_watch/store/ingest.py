@@ -121,7 +121,7 @@ async def ingest_chunk(
         elif missing:
             await _insert_shipments(conn, [(None, c, n, ShipmentState()) for c, n in missing], received)
             known.update(await load_shipments(conn, set(missing)))
-        existing = await existing_keys(conn, [k for k in known.values() if not k.new])
+        existing = await existing_keys(conn, [k.id for k in known.values() if not k.new])
         finder = NewEvents(
             ids={key: k.id for key, k in known.items()},
             existing=existing,

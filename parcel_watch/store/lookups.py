@@ -79,15 +79,26 @@ async def payload_ids(conn: AsyncConnection, shas: Sequence[str]) -> dict[str, i
     return {sha: pid for sha, pid in (await conn.execute(query)).all()}
 
 
-async def existing_keys(conn: AsyncConnection, known: Iterable[KnownShipment]) -> set[tuple[str, str, int]]:
-    """(carrier, number, dedupe key) of every stored event of these shipments."""
-    by_id = {k.id: (k.carrier, k.tracking_number) for k in known}
-    if not by_id:
-        return set()
-    query = select(events.c.shipment_id, events.c.dedupe_key).where(
-        bulk.member_of(conn.dialect, events.c.shipment_id, sorted(by_id))
-    )
-    return {(*by_id[sid], key) for sid, key in (await conn.execute(query)).all()}
+async def existing_keys(conn: AsyncConnection, shipment_ids: Iterable[int]) -> dict[int, set[int]]:
+    """The dedupe keys every one of these shipments already has.
+
+    Aggregated per shipment in the database (one row per shipment, not per event):
+    re-ingesting known events is the common case and this read is most of its cost.
+    """
+    found: dict[int, set[int]] = {sid: set() for sid in shipment_ids}
+    if not found:
+        return found
+    member = bulk.member_of(conn.dialect, events.c.shipment_id, sorted(found))
+    if conn.dialect.name == "sqlite":
+        keys_text = func.group_concat(events.c.dedupe_key, " ")
+        query = select(events.c.shipment_id, keys_text).where(member).group_by(events.c.shipment_id)
+        for sid, text in (await conn.execute(query)).all():
+            found[sid] = set(map(int, text.split()))
+    else:
+        query = select(events.c.shipment_id, func.array_agg(events.c.dedupe_key)).where(member)
+        for sid, keys in (await conn.execute(query.group_by(events.c.shipment_id))).all():
+            found[sid] = set(keys)
+    return found
 
 
 async def advance_states(

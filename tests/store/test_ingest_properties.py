@@ -13,6 +13,9 @@ from hypothesis import strategies as st
 from parcel_watch.model import Location, TrackingEvent
 from parcel_watch.status import Status
 from parcel_watch.store import Store
+from parcel_watch.store.dedupe import event_key
+from parcel_watch.store.eventrows import NewEvents
+from parcel_watch.store.types import utc_to_micros, wall_to_micros
 from tests.factories import T0, item, update
 
 # As in a real parser, a carrier code always means the same status: the dedupe key
@@ -77,3 +80,19 @@ def test_order_and_batching_of_arrival_do_not_change_the_result(
     all_at_once = asyncio.run(_final_state([evs]))
     piecewise = asyncio.run(_final_state(batches + batches[:1]))  # and one batch re-delivered
     assert piecewise == all_at_once
+
+
+@settings(max_examples=200)
+@given(evs=st.lists(events(), min_size=1, max_size=5), number=st.text(min_size=1, max_size=20))
+def test_the_ingest_loop_computes_the_reference_dedupe_key(evs: list[TrackingEvent], number: str) -> None:
+    finder = NewEvents(
+        ids={("fedex", number): 1},
+        existing={},
+        payload_ids={},
+        received=0,
+        as_time=utc_to_micros,
+        as_wall=wall_to_micros,
+    )
+    rows = finder.rows([item(update(number, *evs))])
+    expected = list(dict.fromkeys(event_key("fedex", number, e) for e in evs))
+    assert [row[1] for row in rows] == expected
