@@ -190,7 +190,7 @@ def main() -> None:
                 "events_per_s": round(events_per_s),
                 "reingest_events_per_s": round(n * k / again_s),
                 "ceiling_rows_per_s": round(ceiling_rows_per_s),
-        "ceiling_runs": [round(c) for c in ceilings],
+                "ceiling_runs": [round(c) for c in ceilings],
                 "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
                 "events": n * k,
                 "shipments": n,

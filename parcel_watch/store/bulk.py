@@ -18,9 +18,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine.interfaces import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.dml import Insert
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.expression import ClauseElement as Executable
 from sqlalchemy.sql.schema import Table
 
 from parcel_watch.store.types import utc_to_micros, wall_to_micros
@@ -63,8 +63,9 @@ def _compiled(dialect: Dialect, key: str, build: Callable[[], Executable], names
     sql = _SQL_CACHE.get((dialect.name, key))
     if sql is None:
         compiled = build().compile(dialect=dialect)
-        if tuple(compiled.positiontup or ()) != names:
-            raise RuntimeError(f"unexpected parameter order for {key}: {compiled.positiontup}")
+        order = tuple(getattr(compiled, "positiontup", None) or ())  # SQLCompiler's, for positional styles
+        if order != names:
+            raise RuntimeError(f"unexpected parameter order for {key}: {order}")
         sql = _SQL_CACHE[(dialect.name, key)] = str(compiled)
     return sql
 
@@ -87,7 +88,7 @@ async def update_rows(
     """UPDATE ``columns`` by primary key ``id``; each tuple is (*column values, id)."""
 
     def build() -> Executable:
-        values = {name: bindparam(f"v_{name}") for name in columns}
+        values: dict[str, Any] = {name: bindparam(f"v_{name}") for name in columns}
         return update(table).where(table.c.id == bindparam("v_id")).values(values)
 
     names = tuple(f"v_{name}" for name in columns) + ("v_id",)

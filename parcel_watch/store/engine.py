@@ -14,12 +14,16 @@ from parcel_watch.config import sqlite_path
 # so two writers queue on the busy timeout instead of failing on a stale read snapshot.
 WRITE_OPTION = "parcel_watch_write"
 SQLITE_BUSY_TIMEOUT_S = 30.0
+CONNECT_TIMEOUT_S = 10.0
 
 
 def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     if url.startswith("sqlite"):
         return _sqlite_engine(url, echo=echo)
-    return create_async_engine(url, echo=echo, pool_pre_ping=True)
+    # A server that drops packets must fail in seconds, not asyncpg's default minute.
+    return create_async_engine(
+        url, echo=echo, pool_pre_ping=True, connect_args={"timeout": CONNECT_TIMEOUT_S}
+    )
 
 
 def _sqlite_engine(url: str, *, echo: bool) -> AsyncEngine:

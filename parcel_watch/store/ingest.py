@@ -188,7 +188,7 @@ async def _insert_payloads(
 
 
 async def _insert_shipments(
-    conn: AsyncConnection, states: list[tuple[int | None, str, str, ShipmentState]], received: Any
+    conn: AsyncConnection, states: Sequence[tuple[int | None, str, str, ShipmentState]], received: Any
 ) -> None:
     """Insert shipments in the given states (with their ids, or letting the database choose)."""
     as_time = bulk.time_param(conn.dialect)

@@ -141,8 +141,8 @@ async def advance_states(
         )
         for sid, occurred_at, status, substatus in (await conn.execute(query)).all():
             timelines[sid].append(EventFact(occurred_at, Status(status), substatus))
-        for sid, facts in timelines.items():
-            collect(by_id[sid], advance(ShipmentState(), facts))
+        for sid, timeline in timelines.items():
+            collect(by_id[sid], advance(ShipmentState(), timeline))
     if rows:
         await bulk.update_rows(conn, shipments, STATE_COLUMNS, rows)
 

@@ -4,6 +4,7 @@ for existing databases; these declarations must match the head revision (a test 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import cast
 
 from sqlalchemy import (
     BigInteger,
@@ -14,6 +15,7 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -114,7 +116,7 @@ class EstimateRevisionRow(Base):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-shipments = ShipmentRow.__table__
-events = EventRow.__table__
-raw_payloads = RawPayloadRow.__table__
-estimate_revisions = EstimateRevisionRow.__table__
+shipments = cast(Table, ShipmentRow.__table__)
+events = cast(Table, EventRow.__table__)
+raw_payloads = cast(Table, RawPayloadRow.__table__)
+estimate_revisions = cast(Table, EstimateRevisionRow.__table__)

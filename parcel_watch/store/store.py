@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import builtins
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -146,7 +147,7 @@ class Store:
         found = await self.find(shipment.tracking_number, shipment.carrier)
         return AddResult(found[0], created=existing is None)
 
-    async def find(self, tracking_number: str, carrier: str | None = None) -> list[Shipment]:
+    async def find(self, tracking_number: str, carrier: str | None = None) -> builtins.list[Shipment]:
         query = select(shipments).where(shipments.c.tracking_number == tracking_number)
         if carrier is not None:
             query = query.where(shipments.c.carrier == carrier)
@@ -154,7 +155,7 @@ class Store:
             rows = (await conn.execute(query.order_by(shipments.c.id))).all()
             return [shipment_from_row(r, await self._revisions(conn, r.id)) for r in rows]
 
-    async def list(self, *, status: str | None = None, carrier: str | None = None) -> list[Shipment]:
+    async def list(self, *, status: str | None = None, carrier: str | None = None) -> builtins.list[Shipment]:
         query = select(shipments).order_by(shipments.c.id)
         if status is not None:
             query = query.where(shipments.c.status == status)
@@ -170,7 +171,7 @@ class Store:
             n_ev = (await conn.execute(select(func.count()).select_from(events))).scalar_one()
             return n_ship, n_ev
 
-    async def timeline(self, shipment_id: int) -> list[TrackingEvent]:
+    async def timeline(self, shipment_id: int) -> builtins.list[TrackingEvent]:
         query = (
             select(events)
             .where(events.c.shipment_id == shipment_id)
@@ -201,7 +202,7 @@ class Store:
             m["sha256"], m["carrier"], m["source"], m["content_type"], m["received_at"], decompress(m["body"])
         )
 
-    async def payload_of_events(self, shipment_id: int) -> list[str]:
+    async def payload_of_events(self, shipment_id: int) -> builtins.list[str]:
         """SHA-256 of every payload that produced an event of this shipment."""
         query = (
             select(raw_payloads.c.sha256)
@@ -213,7 +214,7 @@ class Store:
             return sorted((await conn.execute(query)).scalars().all())
 
     @staticmethod
-    async def _revisions(conn: AsyncConnection, shipment_id: int) -> list[EstimateRevision]:
+    async def _revisions(conn: AsyncConnection, shipment_id: int) -> builtins.list[EstimateRevision]:
         rows = await conn.execute(
             select(estimate_revisions.c.estimated_delivery, estimate_revisions.c.recorded_at)
             .where(estimate_revisions.c.shipment_id == shipment_id)

@@ -1,0 +1,216 @@
+"""The ``parcel-watch`` command line: argument parsing and dispatch.
+
+``main(argv)`` returns the exit code (the console script uses it as such); only
+``python -m parcel_watch`` wraps it in ``SystemExit``. Commands live in
+``commands_add`` (add, remove), ``commands_read`` (list, show, detect, carriers) and
+``commands_io`` (import, export); exit codes in ``errors``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+
+from parcel_watch import __version__
+from parcel_watch.cli import output
+from parcel_watch.cli.errors import EXIT_CODES_HELP, CliError, ExitCode
+
+ENV_DEBUG = "PARCEL_WATCH_DEBUG"
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _cmd(module: str, name: str) -> Handler:
+    """A handler imported on first use: `detect` must not pay for SQLAlchemy's import."""
+
+    def handler(args: argparse.Namespace) -> int:
+        import importlib
+
+        return int(getattr(importlib.import_module(f"parcel_watch.cli.{module}"), name)(args))
+
+    return handler
+
+
+def _global_options(parser: argparse.ArgumentParser, *, sub: bool) -> None:
+    # On subcommands the defaults are SUPPRESS, so `--db X list` is not reset by `list`.
+    default = argparse.SUPPRESS if sub else None
+    parser.add_argument(
+        "--db",
+        metavar="URL_OR_PATH",
+        default=default,
+        help="database: a SQLite file path or postgresql://user@host/db "
+        "(default: $PARCEL_WATCH_DB, else a file in the user data directory)",
+    )
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS if sub else False,
+        help=f"show tracebacks of internal errors (also {ENV_DEBUG}=1)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="parcel-watch",
+        description="Track shipments: detect carriers from tracking numbers, keep their events.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    _global_options(parser, sub=False)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def command(
+        name: str, handler: Handler, help: str, description: str | None = None
+    ) -> argparse.ArgumentParser:
+        p = commands.add_parser(
+            name,
+            help=help,
+            description=description or help,
+            epilog=EXIT_CODES_HELP,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        _global_options(p, sub=True)
+        p.set_defaults(handler=handler)
+        return p
+
+    add = command(
+        "add",
+        _cmd("commands_add", "cmd_add"),
+        "add a shipment (or update it), or every tracking number found in a text",
+        "Add a shipment by its tracking number (the carrier is detected unless --carrier is "
+        "given), or with --from-text every tracking number found in a text such as an order "
+        "e-mail. Adding a stored number again updates the fields given.",
+    )
+    add.add_argument(
+        "number", nargs="?", metavar="NUMBER", help="the tracking number (quote it if it has spaces)"
+    )
+    add.add_argument("--from-text", metavar="FILE", help="find the numbers in FILE ('-': standard input)")
+    add.add_argument(
+        "--carrier", metavar="SLUG", help="the carrier (see: parcel-watch carriers); kept over detection"
+    )
+    add.add_argument("--label", metavar="TEXT", help="your name for the shipment")
+    add.add_argument("--order", metavar="REF", help="order reference")
+    add.add_argument("--service", metavar="S", help="service level")
+    add.add_argument("--origin", metavar="CC", help="origin country (ISO 3166 alpha-2)")
+    add.add_argument("--destination", metavar="CC", help="destination country (ISO 3166 alpha-2)")
+    add.add_argument("--ship-date", metavar="YYYY-MM-DD", help="date shipped")
+    add.add_argument("--promised", metavar="YYYY-MM-DD", help="promised delivery date")
+    add.add_argument("--value", metavar="AMOUNT", help="declared value (needs --currency)")
+    add.add_argument("--currency", metavar="CUR", help="currency of --value (ISO 4217)")
+    add.add_argument("--weight", metavar="KG", help="weight in kg")
+
+    lst = command("list", _cmd("commands_read", "cmd_list"), "list the stored shipments")
+    lst.add_argument("--status", metavar="S", help="only this status (e.g. IN_TRANSIT, DELIVERED)")
+    lst.add_argument("--carrier", metavar="SLUG", help="only this carrier")
+    lst.add_argument("--json", action="store_true", help="a JSON array of shipments")
+
+    show = command(
+        "show",
+        _cmd("commands_read", "cmd_show"),
+        "show a shipment and its timeline",
+        "Show a shipment and its events (UTC and the carrier's local time). A number stored "
+        "for several carriers shows all of them; --carrier picks one. --json prints a JSON "
+        "array (one object per carrier, each with its events).",
+    )
+    show.add_argument("number", metavar="NUMBER")
+    show.add_argument("--carrier", metavar="SLUG", help="only the shipment of this carrier")
+    show.add_argument("--json", action="store_true", help="a JSON array of shipments with events")
+
+    remove = command("remove", _cmd("commands_add", "cmd_remove"), "remove a shipment and its events")
+    remove.add_argument("number", metavar="NUMBER")
+    remove.add_argument("--carrier", metavar="SLUG", help="which carrier's shipment (when several)")
+
+    imp = command(
+        "import",
+        _cmd("commands_io", "cmd_import"),
+        "import shipments from a CSV file",
+        "Import shipments from a CSV file: a header row, then one shipment per row. Columns "
+        "(by header name, any order, case-insensitive): tracking_number (required), carrier, "
+        "label, order_ref, service, origin_country, destination_country, ship_date, "
+        "promised_delivery (YYYY-MM-DD), declared_value, currency, weight_kg. Delimiter ',' "
+        "or ';' (tab, '|'), UTF-8 with or without BOM. Bad rows are reported by line and "
+        "column; the good rows are imported (exit code 6 when some rows failed).",
+    )
+    imp.add_argument("file", metavar="FILE.csv")
+    imp.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+    exp = command(
+        "export",
+        _cmd("commands_io", "cmd_export"),
+        "export all shipments with their events",
+        "Export every shipment with its events. json: an array of shipments, each with "
+        "'events'; csv: one row per event, shipment columns repeated (a shipment without "
+        "events has one row). Names after 'signed by' etc., e-mail addresses and phone "
+        "numbers in descriptions and labels are redacted unless --include-personal.",
+    )
+    exp.add_argument(
+        "--format", choices=("csv", "json"), default="json", help="output format (default: json)"
+    )
+    exp.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
+    exp.add_argument("--include-personal", action="store_true", help="keep personal data unredacted")
+
+    det = command(
+        "detect",
+        _cmd("commands_read", "cmd_detect"),
+        "which carrier a tracking number belongs to",
+        "Rank every carrier format the number matches, best first. --json prints one object "
+        '{"number": ..., "candidates": [...]}. Exit code 4 when no reading validates.',
+    )
+    det.add_argument("number", nargs="+", metavar="NUMBER", help="the number (may be given in groups)")
+    det.add_argument("--json", action="store_true", help="machine-readable output")
+
+    car = command("carriers", _cmd("commands_read", "cmd_carriers"), "list the known carriers")
+    car.add_argument("--json", action="store_true", help="a JSON array of {carrier, name}")
+    return parser
+
+
+def _debug(args: argparse.Namespace | None) -> bool:
+    return bool(getattr(args, "debug", False)) or os.environ.get(ENV_DEBUG, "") not in ("", "0")
+
+
+def _quiet_broken_pipe() -> None:
+    # The reader went away (`| head`): stop quietly, and let the interpreter's final
+    # flush of stdout go nowhere instead of failing again.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; return its exit code (see errors.ExitCode)."""
+    parser = build_parser()
+    args: argparse.Namespace | None = None
+    try:
+        args = parser.parse_args(argv)
+        handler: Handler = args.handler
+        return handler(args)
+    except SystemExit as exc:  # argparse: --help, --version, usage errors
+        return exc.code if isinstance(exc.code, int) else ExitCode.USAGE
+    except CliError as exc:
+        output.error(exc.message, exc.hint)
+        if _debug(args) and exc.__cause__ is not None:
+            traceback.print_exception(exc.__cause__, file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        output.message("interrupted")
+        return 130
+    except BrokenPipeError:
+        _quiet_broken_pipe()
+        return ExitCode.OK
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for users
+        if _debug(args):
+            traceback.print_exc(file=sys.stderr)
+        output.error(
+            f"internal error: {type(exc).__name__}: {exc}",
+            hint=None if _debug(args) else f"run again with --debug (or {ENV_DEBUG}=1) for details",
+        )
+        return ExitCode.INTERNAL
+
+
+__all__ = ["ExitCode", "build_parser", "main"]

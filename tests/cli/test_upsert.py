@@ -1,0 +1,81 @@
+"""The carrier rules of add/import, in process against a SQLite file."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from parcel_watch.cli.upsert import Conflict, alternatives, upsert
+from parcel_watch.detect import require_valid
+from parcel_watch.model import CarrierSource, Shipment, ShipmentUpdate, TrackingEvent
+from parcel_watch.store import IngestItem, Store
+
+AMBIGUOUS = "287809468872"  # Purolator and FedEx check digits both hold
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    s = await Store.open(f"sqlite+aiosqlite:///{tmp_path}/upsert.db")
+    try:
+        yield s
+    finally:
+        await s.close()
+
+
+def _shipment(carrier: str, source: CarrierSource, label: str | None = None) -> Shipment:
+    return Shipment(tracking_number=AMBIGUOUS, carrier=carrier, carrier_source=source, label=label)
+
+
+async def test_detection_never_replaces_a_chosen_carrier(store: Store) -> None:
+    detected = require_valid(AMBIGUOUS)
+    assert detected.carrier == "purolator"
+    assert [c.carrier for c in alternatives(detected)] == ["fedex"]
+
+    await upsert(store, _shipment("fedex", CarrierSource.USER), None, explicit=True)
+    again = await upsert(
+        store, _shipment("purolator", CarrierSource.DETECTED, label="x"), detected, explicit=False
+    )
+    assert not again.created
+    assert (again.shipment.carrier, again.shipment.carrier_source, again.shipment.label) == (
+        "fedex",
+        CarrierSource.USER,
+        "x",
+    )
+    # An import naming the same carrier does not demote the user's choice.
+    imported = await upsert(store, _shipment("fedex", CarrierSource.IMPORT), None, explicit=True)
+    assert imported.shipment.carrier_source is CarrierSource.USER
+    assert len(await store.find(AMBIGUOUS)) == 1
+
+
+async def test_a_choice_replaces_a_guess_unless_the_guess_has_events(store: Store) -> None:
+    detected = require_valid(AMBIGUOUS)
+    await upsert(store, _shipment("purolator", CarrierSource.DETECTED), detected, explicit=False)
+    fixed = await upsert(store, _shipment("fedex", CarrierSource.USER), None, explicit=True)
+    assert fixed.created and fixed.replaced == ("purolator",) and fixed.also_stored == ()
+    assert [s.carrier for s in await store.find(AMBIGUOUS)] == ["fedex"]
+
+    # A guess with events is evidence: it stays, and the caller is told.
+    event = TrackingEvent(occurred_at=datetime(2025, 3, 3, tzinfo=UTC), description="Picked up")
+    await store.ingest(
+        [IngestItem([ShipmentUpdate(carrier="purolator", tracking_number=AMBIGUOUS, events=(event,))])]
+    )
+    await store.remove(AMBIGUOUS, "fedex")
+    kept = await upsert(store, _shipment("fedex", CarrierSource.USER), None, explicit=True)
+    assert kept.replaced == () and kept.also_stored == ("purolator",)
+    assert sorted(s.carrier for s in await store.find(AMBIGUOUS)) == ["fedex", "purolator"]
+
+    # Now two carriers are stored: without one named, adding is a conflict.
+    with pytest.raises(Conflict, match="several carriers"):
+        await upsert(store, _shipment("purolator", CarrierSource.DETECTED), detected, explicit=False)
+
+
+async def test_detection_fills_service_and_origin_for_its_own_carrier(store: Store) -> None:
+    s10 = require_valid("RR876543216CN")
+    ship = Shipment(tracking_number=s10.number, carrier="s10", carrier_source=CarrierSource.DETECTED)
+    outcome = await upsert(store, ship, s10, explicit=False)
+    assert (outcome.shipment.origin_country, outcome.shipment.service) == ("CN", s10.service)
+    given = ship.model_copy(update={"origin_country": "HK"})
+    assert (await upsert(store, given, s10, explicit=False)).shipment.origin_country == "HK"
