@@ -136,8 +136,15 @@ def _hits(number: str) -> list[_Hit]:
     hits = []
     for fmt in _formats_by_length().get(len(number), ()):
         m = fmt.regex.fullmatch(number)
-        if m is not None:
-            hits.append(_evaluate(fmt, m.groupdict()))
+        if m is None:
+            continue
+        hit = _evaluate(fmt, m.groupdict())
+        if hit.tier != VALID and fmt.lazy_regex is not None:
+            other = fmt.lazy_regex.fullmatch(number)
+            if other is not None and other.groupdict() != m.groupdict():
+                alt = _evaluate(fmt, other.groupdict())
+                hit = alt if alt.tier == VALID else hit
+        hits.append(hit)
     return hits
 
 

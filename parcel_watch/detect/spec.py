@@ -138,6 +138,10 @@ class Format:
     id: str
     name: str
     regex: re.Pattern[str]  # matched against normalised (whitespace-free) numbers
+    # The same regex preferring to skip its optional groups, or None when it has none: a
+    # number can parse two ways (USPS IMpb "420 ZIP [ZIP+4]" prefix), and the greedy
+    # parse is not always the one whose check digit holds.
+    lazy_regex: re.Pattern[str] | None
     source_regex: str  # the corpus regex in Python syntax, whitespace allowances kept
     checksum: Mapping[str, Any] | None
     prepend_if: tuple[re.Pattern[str], str] | None
@@ -181,6 +185,9 @@ def _checksum_credit(checksum: Mapping[str, Any] | None) -> float:
     return math.log(modulo / 10) / math.log(36)
 
 
+_OPTIONAL_GROUP = re.compile(r"\)\?(?![?+])")
+
+
 def _compile_format(courier: Mapping[str, Any], raw: Mapping[str, Any], used: set[str]) -> Format:
     regex_src = raw["regex"]
     source = ruby_to_python_regex("".join(regex_src) if isinstance(regex_src, list) else regex_src)
@@ -222,6 +229,7 @@ def _compile_format(courier: Mapping[str, Any], raw: Mapping[str, Any], used: se
         id=fid,
         name=raw["name"],
         regex=re.compile(pattern),
+        lazy_regex=re.compile(lazy) if (lazy := _OPTIONAL_GROUP.sub(")??", pattern)) != pattern else None,
         source_regex=source,
         checksum=checksum,
         prepend_if=(re.compile(ruby_to_python_regex(prepend["matches_regex"])), prepend["content"])
