@@ -12,7 +12,6 @@ PostgreSQL, where writers run side by side, missing shipments are inserted first
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -107,38 +106,32 @@ async def ingest_chunk(
     payloads = {i.payload.sha256: i.payload for i in items if i.payload is not None}
     pids = await payload_ids(conn, sorted(payloads))
     fresh = [p for sha, p in payloads.items() if sha not in pids]
-    # zlib releases the GIL: compress in a worker thread while this one finds new events.
-    compressing = asyncio.create_task(asyncio.to_thread(lambda: [compress(p.body) for p in fresh]))
-    try:
-        if sole_writer:
-            first = await next_id(conn, shipments) if missing else 0
-            for offset, (carrier, number) in enumerate(missing):
-                known[(carrier, number)] = KnownShipment(
-                    first + offset, carrier, number, ShipmentState(), None, True
-                )
-            first = await next_id(conn, raw_payloads) if fresh else 0
-            pids.update({p.sha256: first + offset for offset, p in enumerate(fresh)})
-        elif missing:
-            await _insert_shipments(conn, [(None, c, n, ShipmentState()) for c, n in missing], received)
-            known.update(await load_shipments(conn, set(missing)))
-        existing = await existing_keys(conn, [k.id for k in known.values() if not k.new])
-        finder = NewEvents(
-            ids={key: k.id for key, k in known.items()},
-            existing=existing,
-            payload_ids=pids,
-            received=received,
-            as_time=as_time,
-            as_wall=bulk.wall_param(conn.dialect),
-        )
-        if sole_writer:
-            rows = finder.rows(items)  # overlaps the compression thread
-            await _insert_payloads(conn, fresh, await compressing, pids, with_ids=True)
-        else:
-            await _insert_payloads(conn, fresh, await compressing, pids, with_ids=False)
-            rows = finder.rows(items)
-    finally:
-        if not compressing.done():
-            compressing.cancel()
+    # Compressed here, not in a worker thread: that thread would wait out the GIL's
+    # switch interval after every payload while this one runs the event loop below.
+    bodies = [compress(p.body) for p in fresh]
+    if sole_writer:
+        first = await next_id(conn, shipments) if missing else 0
+        for offset, (carrier, number) in enumerate(missing):
+            known[(carrier, number)] = KnownShipment(
+                first + offset, carrier, number, ShipmentState(), None, True
+            )
+        first = await next_id(conn, raw_payloads) if fresh else 0
+        pids.update({p.sha256: first + offset for offset, p in enumerate(fresh)})
+    elif missing:
+        await _insert_shipments(conn, [(None, c, n, ShipmentState()) for c, n in missing], received)
+        known.update(await load_shipments(conn, set(missing)))
+    existing = await existing_keys(conn, [k.id for k in known.values() if not k.new])
+    finder = NewEvents(
+        ids={key: k.id for key, k in known.items()},
+        existing=existing,
+        payload_ids=pids,
+        received=received,
+        as_time=as_time,
+        as_wall=bulk.wall_param(conn.dialect),
+    )
+    # Payloads before their events (parents first); a sole writer knows their ids already.
+    await _insert_payloads(conn, fresh, bodies, pids, with_ids=sole_writer)
+    rows = finder.rows(items)
     by_id = {k.id: k for k in known.values()}
     if sole_writer and missing:
         # Parents before children: the new shipments, in the state their events give.

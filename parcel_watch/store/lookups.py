@@ -130,7 +130,9 @@ async def advance_states(
             continue
         ship = by_id[sid]
         last = ship.state.last_event_at
-        if last is not None and min(f.occurred_at for f in facts) < last:
+        # Not newer than the newest stored event (a tie too: same-instant scans are
+        # ordered by lifecycle within one fold): re-fold the whole timeline.
+        if last is not None and min(f.occurred_at for f in facts) <= last:
             late.append(sid)
         else:
             collect(ship, advance(ship.state, facts))

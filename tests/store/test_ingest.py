@@ -143,3 +143,13 @@ async def test_remove_deletes_the_shipment_and_its_events(store: Store) -> None:
     assert await store.find(NUMBER) == []
     assert await store.count() == (1, 1)
     assert await store.remove(NUMBER) == 0
+
+
+async def test_a_scan_in_the_same_instant_as_the_newest_is_ordered_by_lifecycle(store: Store) -> None:
+    # Found by the arrival-order property: a tie must not let an earlier stage win late.
+    out = event(60, Status.OUT_FOR_DELIVERY, "OD", text="Out for delivery")
+    hub = event(60, Status.IN_TRANSIT, "AR", text="Arrived at facility")
+    await store.ingest([item(update(NUMBER, JOURNEY[0], out))])
+    await store.ingest([item(update(NUMBER, hub))])
+    [shipment] = await store.find(NUMBER)
+    assert shipment.status is Status.OUT_FOR_DELIVERY
