@@ -11,7 +11,7 @@ from enum import StrEnum
 from hashlib import blake2b
 from typing import Any
 
-from parcel_watch.model import Source, TrackingEvent, TzSource
+from parcel_watch.model import Source, TzSource
 from parcel_watch.status import Status
 from parcel_watch.store.dedupe import norm_text
 from parcel_watch.timeline import Fact
@@ -44,40 +44,6 @@ Encode = Callable[[datetime], Any]
 ShipmentKey = tuple[str, str]  # (carrier, tracking number)
 
 
-def event_row(
-    shipment_id: int,
-    key: int,
-    ev: TrackingEvent,
-    payload_id: int | None,
-    received: Any,
-    as_time: Encode,
-    as_wall: Encode,
-) -> tuple[Any, ...]:
-    """One events row in EVENT_COLUMNS order, values in the driver's form."""
-    loc = ev.location
-    local = ev.local_time
-    plain = PLAIN
-    return (
-        shipment_id,
-        key,
-        as_time(ev.occurred_at),
-        as_wall(local) if local is not None else None,
-        ev.utc_offset_minutes,
-        plain[ev.tz_source],
-        plain[ev.status],
-        ev.substatus,
-        ev.carrier_code,
-        ev.description,
-        loc.city,
-        loc.region,
-        loc.postal_code,
-        loc.country,
-        plain[ev.source],
-        payload_id,
-        received,
-    )
-
-
 @dataclass
 class NewEvents:
     """Finds the events not stored yet, remembering what it has seen.
@@ -103,7 +69,7 @@ class NewEvents:
         append = out.append
         existing, received, as_time, as_wall = self.existing, self.received, self.as_time, self.as_wall
         plain, norm, etas, all_facts = PLAIN, norm_text, self.etas, self.facts
-        # The body of event_key() and event_row(), inlined: this loop runs once per event.
+        # dedupe.event_key() and the row, inlined: this loop runs once per event.
         with gc_paused():
             for item in part:
                 payload = item.payload
