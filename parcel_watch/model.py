@@ -64,6 +64,14 @@ class CarrierSource(StrEnum):
     DETECTED = "detected"
     IMPORT = "import"
 
+    @property
+    def strength(self) -> int:
+        """USER > IMPORT > DETECTED: a weaker source never replaces a stronger one."""
+        return _CARRIER_SOURCE_STRENGTH[self]
+
+
+_CARRIER_SOURCE_STRENGTH = {CarrierSource.DETECTED: 0, CarrierSource.IMPORT: 1, CarrierSource.USER: 2}
+
 
 class Location(BaseModel):
     model_config = ConfigDict(frozen=True)

@@ -188,6 +188,9 @@ class _FileWriter:
             raise InvalidInput(f"cannot write {self.name}: {exc.strerror or exc}") from exc
 
 
+EXPORT_PAGE = 500  # shipments whose events are read in one query
+
+
 @contextmanager
 def _destination(target: str | None) -> Iterator[TextIO]:
     """stdout, or a file written atomically (a failed export leaves no half file behind)."""
@@ -228,16 +231,19 @@ async def _export(args: argparse.Namespace) -> int:
             array = JsonArrayWriter(out) if writer is None else None
             if writer is not None:
                 writer.writerow(csv_header())
-            for shipment in shipments:
-                events = await store.timeline(shipment.id) if shipment.id is not None else []
-                if writer is not None:
-                    rows = csv_rows(shipment, events, include_personal=personal)
-                    if to_terminal:  # CSV has no escaping: carrier text must not drive the terminal
-                        rows = [[clean(cell, keep_newlines=True) for cell in row] for row in rows]
-                    writer.writerows(rows)
-                elif array is not None:
-                    array.add(shipment_dict(shipment, events, include_personal=personal))
-                count += 1
+            for start in range(0, len(shipments), EXPORT_PAGE):
+                page = shipments[start : start + EXPORT_PAGE]
+                timelines = await store.timelines([s.id for s in page if s.id is not None])
+                for shipment in page:
+                    events = timelines.get(shipment.id, []) if shipment.id is not None else []
+                    if writer is not None:
+                        rows = csv_rows(shipment, events, include_personal=personal)
+                        if to_terminal:  # CSV has no escaping: carrier text must not drive the terminal
+                            rows = [[clean(cell, keep_newlines=True) for cell in row] for row in rows]
+                        writer.writerows(rows)
+                    elif array is not None:
+                        array.add(shipment_dict(shipment, events, include_personal=personal))
+                    count += 1
             if array is not None:
                 array.close()
     where = f" to {args.output}" if args.output and args.output != "-" else ""

@@ -22,7 +22,6 @@ from parcel_watch.model import CarrierSource, Shipment
 if TYPE_CHECKING:
     from parcel_watch.store import Store
 
-STRENGTH = {CarrierSource.DETECTED: 0, CarrierSource.IMPORT: 1, CarrierSource.USER: 2}
 # Another carrier whose reading validates and is this close in confidence is worth a note.
 AMBIGUITY_MARGIN = 0.1
 
@@ -60,7 +59,7 @@ async def upsert(store: Store, shipment: Shipment, candidate: Candidate | None, 
     guessed: list[Shipment] = []
     if explicit:
         same = next((s for s in existing if s.carrier == shipment.carrier), None)
-        if same is not None and STRENGTH[same.carrier_source] > STRENGTH[shipment.carrier_source]:
+        if same is not None and same.carrier_source.strength > shipment.carrier_source.strength:
             shipment = shipment.model_copy(update={"carrier_source": same.carrier_source})
         guessed = [
             s

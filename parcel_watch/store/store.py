@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import builtins
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -14,8 +14,8 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from parcel_watch.model import EstimateRevision, Shipment, TrackingEvent
-from parcel_watch.store import migrate
+from parcel_watch.model import CarrierSource, EstimateRevision, Shipment, TrackingEvent
+from parcel_watch.store import bulk, migrate
 from parcel_watch.store.engine import WRITE_OPTION, make_engine
 from parcel_watch.store.ingest import IngestItem, IngestResult, ingest_chunk, insert_ignore
 from parcel_watch.store.payloads import decompress
@@ -132,8 +132,11 @@ class Store:
             key = (shipments.c.carrier == shipment.carrier) & (
                 shipments.c.tracking_number == shipment.tracking_number
             )
-            existing = (await conn.execute(select(shipments.c.id).where(key))).scalar_one_or_none()
-            if existing is None:
+            found = (
+                await conn.execute(select(shipments.c.id, shipments.c.carrier_source).where(key))
+            ).first()
+            existing = found.id if found is not None else None
+            if found is None:
                 row = {"carrier": shipment.carrier, "tracking_number": shipment.tracking_number, **values}
                 await conn.execute(
                     insert_ignore(conn, shipments),
@@ -141,11 +144,13 @@ class Store:
                 )
             else:
                 changed = {k: v for k, v in values.items() if v is not None}
+                if CarrierSource(found.carrier_source).strength > shipment.carrier_source.strength:
+                    del changed["carrier_source"]  # detection never demotes a user's choice
                 await conn.execute(
                     update(shipments).where(shipments.c.id == existing).values(**changed, updated_at=now)
                 )
-        found = await self.find(shipment.tracking_number, shipment.carrier)
-        return AddResult(found[0], created=existing is None)
+        [stored] = await self.find(shipment.tracking_number, shipment.carrier)
+        return AddResult(stored, created=existing is None)
 
     async def find(self, tracking_number: str, carrier: str | None = None) -> builtins.list[Shipment]:
         query = select(shipments).where(shipments.c.tracking_number == tracking_number)
@@ -179,6 +184,21 @@ class Store:
         )
         async with self.reading() as conn:
             return [event_from_row(r) for r in (await conn.execute(query)).all()]
+
+    async def timelines(self, shipment_ids: Sequence[int]) -> dict[int, builtins.list[TrackingEvent]]:
+        """Timelines of many shipments in one query (time order within each)."""
+        found: dict[int, builtins.list[TrackingEvent]] = {sid: [] for sid in shipment_ids}
+        if not found:
+            return found
+        async with self.reading() as conn:
+            query = (
+                select(events)
+                .where(bulk.member_of(conn.dialect, events.c.shipment_id, sorted(found)))
+                .order_by(events.c.shipment_id, events.c.occurred_at, events.c.id)
+            )
+            for row in (await conn.execute(query)).all():
+                found[row.shipment_id].append(event_from_row(row))
+        return found
 
     async def remove(self, tracking_number: str, carrier: str | None = None) -> int:
         """Delete matching shipments with their events; returns how many were removed."""

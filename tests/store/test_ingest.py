@@ -153,3 +153,13 @@ async def test_a_scan_in_the_same_instant_as_the_newest_is_ordered_by_lifecycle(
     await store.ingest([item(update(NUMBER, hub))])
     [shipment] = await store.find(NUMBER)
     assert shipment.status is Status.OUT_FOR_DELIVERY
+
+
+async def test_timelines_of_many_shipments_in_one_read(store: Store) -> None:
+    await store.ingest([item(update(NUMBER, *JOURNEY)), item(update("999999999999", JOURNEY[0], JOURNEY[1]))])
+    ships = {s.tracking_number: s.id or 0 for s in await store.list()}
+    timelines = await store.timelines([ships[NUMBER], ships["999999999999"], 12345])
+    assert [e.carrier_code for e in timelines[ships[NUMBER]]] == ["OC", "PU", "DP", "OD", "DL"]
+    assert [e.carrier_code for e in timelines[ships["999999999999"]]] == ["OC", "PU"]
+    assert timelines[12345] == []
+    assert timelines[ships[NUMBER]] == await store.timeline(ships[NUMBER])

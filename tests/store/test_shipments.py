@@ -1,0 +1,29 @@
+"""Adding shipments: descriptive fields update, a chosen carrier is never demoted."""
+
+from __future__ import annotations
+
+from parcel_watch.model import CarrierSource, Shipment
+from parcel_watch.store import Store
+
+
+async def test_re_adding_updates_given_fields_and_keeps_the_rest(store: Store) -> None:
+    first = await store.add(
+        Shipment(tracking_number="1Z5R89390357567127", carrier="ups", label="shoes", order_ref="A1")
+    )
+    again = await store.add(Shipment(tracking_number="1Z5R89390357567127", carrier="ups", label="boots"))
+    assert (first.created, again.created) == (True, False)
+    assert (again.shipment.label, again.shipment.order_ref) == ("boots", "A1")
+    assert await store.count() == (1, 0)
+
+
+async def test_detection_never_demotes_a_users_carrier_choice(store: Store) -> None:
+    number = "1Z5R89390357567127"
+    await store.add(Shipment(tracking_number=number, carrier="ups", carrier_source=CarrierSource.USER))
+    result = await store.add(
+        Shipment(tracking_number=number, carrier="ups", carrier_source=CarrierSource.DETECTED)
+    )
+    assert result.shipment.carrier_source is CarrierSource.USER
+    result = await store.add(
+        Shipment(tracking_number=number, carrier="ups", carrier_source=CarrierSource.IMPORT)
+    )
+    assert result.shipment.carrier_source is CarrierSource.USER
