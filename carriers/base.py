@@ -1,0 +1,75 @@
+"""What every adapter's pure ``parse`` returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from carriers.errors import CarrierError
+from parcel_watch.model import ShipmentUpdate, TrackingEvent
+from parcel_watch.status import Status
+
+
+@dataclass
+class ParsedShipment:
+    tracking_number: str
+    carrier: str  # the physical carrier's slug (detection's courier codes where one exists)
+    status: Status = Status.UNKNOWN  # the carrier's own summary status, normalized
+    substatus: str | None = None
+    estimated_delivery: datetime | None = None
+    events: list[TrackingEvent] = field(default_factory=list)
+
+    def to_update(self) -> ShipmentUpdate:
+        return ShipmentUpdate(
+            carrier=self.carrier,
+            tracking_number=self.tracking_number,
+            events=tuple(self.events),
+            estimated_delivery=self.estimated_delivery,
+        )
+
+
+@dataclass
+class ParseResult:
+    shipments: list[ParsedShipment] = field(default_factory=list)
+    errors: list[CarrierError] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``parcel-watch parse --json`` contract."""
+        return {
+            "shipments": [
+                {
+                    "tracking_number": s.tracking_number,
+                    "carrier": s.carrier,
+                    "status": s.status.value,
+                    "substatus": s.substatus,
+                    "estimated_delivery": s.estimated_delivery.isoformat() if s.estimated_delivery else None,
+                    "events": [_event_dict(e) for e in s.events],
+                }
+                for s in self.shipments
+            ],
+            "errors": [e.to_dict() for e in self.errors],
+        }
+
+
+def _event_dict(e: TrackingEvent) -> dict[str, Any]:
+    # occurred_at with the carrier's own offset when known, else UTC.
+    from datetime import timedelta, timezone
+
+    when = e.occurred_at
+    if e.utc_offset_minutes is not None:
+        when = when.astimezone(timezone(timedelta(minutes=e.utc_offset_minutes)))
+    return {
+        "occurred_at": when.isoformat(),
+        "status": e.status.value,
+        "substatus": e.substatus,
+        "carrier_code": e.carrier_code,
+        "description": e.description,
+        "tz_source": e.tz_source.value,
+        "location": {
+            "city": e.location.city,
+            "region": e.location.region,
+            "postal_code": e.location.postal_code,
+            "country": e.location.country,
+        },
+    }
