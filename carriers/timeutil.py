@@ -61,9 +61,36 @@ COUNTRY_ZONES = {
 # US states to zones (the dominant zone of each state).
 US_STATE_ZONES = {
     **dict.fromkeys(
-        ["CT", "DE", "DC", "FL", "GA", "IN", "KY", "ME", "MD", "MA", "MI", "NH", "NJ", "NY", "NC", "OH", "PA", "RI", "SC", "VT", "VA", "WV"], "America/New_York"
+        [
+            "CT",
+            "DE",
+            "DC",
+            "FL",
+            "GA",
+            "IN",
+            "KY",
+            "ME",
+            "MD",
+            "MA",
+            "MI",
+            "NH",
+            "NJ",
+            "NY",
+            "NC",
+            "OH",
+            "PA",
+            "RI",
+            "SC",
+            "VT",
+            "VA",
+            "WV",
+        ],
+        "America/New_York",
     ),
-    **dict.fromkeys(["AL", "AR", "IL", "IA", "KS", "LA", "MN", "MS", "MO", "NE", "ND", "OK", "SD", "TN", "TX", "WI"], "America/Chicago"),
+    **dict.fromkeys(
+        ["AL", "AR", "IL", "IA", "KS", "LA", "MN", "MS", "MO", "NE", "ND", "OK", "SD", "TN", "TX", "WI"],
+        "America/Chicago",
+    ),
     **dict.fromkeys(["CO", "ID", "MT", "NM", "UT", "WY"], "America/Denver"),
     "AZ": "America/Phoenix",
     **dict.fromkeys(["CA", "NV", "OR", "WA"], "America/Los_Angeles"),
@@ -92,7 +119,9 @@ def from_aware(value: datetime, source: TzSource = TzSource.CARRIER_OFFSET) -> R
 def with_utc(local: datetime, utc: datetime) -> Resolved:
     """A local wall time plus the carrier's separate UTC instant: the offset follows."""
     utc = utc.replace(tzinfo=UTC) if utc.tzinfo is None else utc.astimezone(UTC)
-    offset = round((local.replace(tzinfo=None) - utc.replace(tzinfo=None)) / timedelta(minutes=1))
+    # Zone offsets are whole quarter hours; the two fields may differ in seconds precision
+    # (USPS: local 13:58 vs UTC 18:58:40), so round rather than subtract exactly.
+    offset = round((local.replace(tzinfo=None) - utc.replace(tzinfo=None)) / timedelta(minutes=15)) * 15
     return Resolved(utc, local.replace(tzinfo=None), offset, TzSource.CARRIER_UTC_FIELD)
 
 

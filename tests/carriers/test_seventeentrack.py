@@ -1,0 +1,149 @@
+"""17TRACK v2.2 parser: every fixture against its expected ParseResult, plus robustness."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from carriers.base import ParseResult
+from carriers.errors import AuthError, CarrierError, MalformedPayload, NotFound
+from carriers.seventeentrack import SLUG, parse
+from parcel_watch.model import Source, TzSource
+from parcel_watch.status import Status
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "carriers" / "17track"
+CASES = sorted(p for p in FIXTURES.iterdir() if not p.name.endswith(".expected.json"))
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=6,
+)
+
+
+def expected(fixture: Path) -> Any:
+    return json.loads(fixture.with_name(fixture.name.rsplit(".", 1)[0] + ".expected.json").read_text())
+
+
+def assert_sound(result: ParseResult) -> None:
+    assert isinstance(result, ParseResult)
+    assert all(isinstance(error, CarrierError) for error in result.errors)
+    json.dumps(result.to_dict())
+
+
+def paths(doc: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    yield prefix
+    items = doc.items() if isinstance(doc, dict) else enumerate(doc) if isinstance(doc, list) else ()
+    for key, value in items:
+        yield from paths(value, (*prefix, key))
+
+
+def replaced(doc: Any, path: tuple[Any, ...], value: Any) -> Any:
+    if not path:
+        return value
+    doc = copy.deepcopy(doc)
+    target = doc
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    return doc
+
+
+def test_every_fixture_has_expected_data() -> None:
+    assert SLUG == "17track" and len(CASES) == 7
+
+
+@pytest.mark.parametrize("fixture", CASES, ids=lambda p: p.name)
+def test_fixture_parses_to_expected(fixture: Path) -> None:
+    assert parse(fixture.read_bytes()).to_dict() == expected(fixture)
+
+
+@settings(deadline=None)
+@given(st.sampled_from(CASES), st.data())
+def test_random_deletions_never_raise(fixture: Path, data: st.DataObject) -> None:
+    raw = bytearray(fixture.read_bytes())
+    for _ in range(data.draw(st.integers(1, 10))):
+        del raw[data.draw(st.integers(0, len(raw) - 1))]
+    assert_sound(parse(bytes(raw)))
+
+
+@settings(deadline=None)
+@given(st.sampled_from(CASES), st.data())
+def test_truncation_never_raises(fixture: Path, data: st.DataObject) -> None:
+    raw = fixture.read_bytes().rstrip()
+    result = parse(raw[: data.draw(st.integers(0, len(raw) - 1))])
+    assert_sound(result)
+    assert result.errors and isinstance(result.errors[0], MalformedPayload)
+
+
+@settings(deadline=None)
+@given(st.sampled_from(CASES), st.data(), JSON_VALUES)
+def test_random_value_replacement_never_raises(fixture: Path, data: st.DataObject, value: Any) -> None:
+    doc = json.loads(fixture.read_bytes())
+    path = data.draw(st.sampled_from(list(paths(doc))))
+    assert_sound(parse(json.dumps(replaced(doc, path, value))))
+
+
+def test_unknown_sub_status_is_unknown_with_raw_code() -> None:
+    result = parse((FIXTURES / "gettrackinfo_in_transit_yanwen_with_rejected.json").read_bytes())
+    (event,) = [e for e in result.shipments[0].events if e.carrier_code == "InTransit_QuantumTunnelling"]
+    assert event.status is Status.UNKNOWN and event.substatus is None
+
+
+def test_rejected_number_is_an_error_and_others_still_parse() -> None:
+    result = parse((FIXTURES / "gettrackinfo_in_transit_yanwen_with_rejected.json").read_bytes())
+    assert [s.tracking_number for s in result.shipments] == ["YT2616912345678901"]
+    assert isinstance(result.errors[0], NotFound) and result.errors[0].tracking_number == "21213123123230"
+
+
+def test_time_raw_without_zone_uses_the_carrier_home_zone() -> None:
+    result = parse((FIXTURES / "gettrackinfo_delivered_correios.json").read_bytes())
+    delivered = result.shipments[0].events[-1]
+    assert delivered.tz_source is TzSource.ASSUMED_CARRIER_HOME_ZONE
+    assert delivered.occurred_at.isoformat() == "2026-06-30T17:23:00+00:00"  # = gettracklist delievery_time
+
+
+def test_tracking_updated_webhook_is_a_webhook_source() -> None:
+    item = json.loads((FIXTURES / "gettrackinfo_delivered_correios.json").read_bytes())["data"]["accepted"][0]
+    result = parse(json.dumps({"event": "TRACKING_UPDATED", "data": item}))
+    (shipment,) = result.shipments
+    assert shipment.status is Status.DELIVERED and len(shipment.events) == 3
+    assert {e.source for e in shipment.events} == {Source.WEBHOOK}
+
+
+def test_invalid_event_date_skips_that_event_only() -> None:
+    doc = json.loads((FIXTURES / "gettrackinfo_delivered_correios.json").read_bytes())
+    events = doc["data"]["accepted"][0]["track_info"]["tracking"]["providers"][0]["events"]
+    events[1]["time_iso"] = "2026-20-10T09:00:00-03:00"
+    result = parse(json.dumps(doc))
+    assert len(result.shipments[0].events) == 2
+    (error,) = result.errors
+    assert isinstance(error, MalformedPayload) and "time" in error.message
+    assert error.tracking_number == "AA123456789BR"
+
+
+def test_utc_only_time_is_carrier_utc_field() -> None:
+    doc = json.loads((FIXTURES / "gettrackinfo_exception_returning.json").read_bytes())
+    event = doc["data"]["accepted"][0]["track_info"]["tracking"]["providers"][0]["events"][0]
+    event["time_iso"], event["time_raw"] = None, None
+    (parsed,) = parse(json.dumps(doc)).shipments[0].events
+    assert parsed.tz_source is TzSource.CARRIER_UTC_FIELD and parsed.utc_offset_minutes is None
+    assert parsed.occurred_at.isoformat() == "2026-06-27T14:15:00+00:00"
+
+
+def test_request_level_error_envelope() -> None:
+    body = {"code": 401, "data": {"errors": [{"code": -18010002, "message": "Security key is invalid."}]}}
+    (error,) = parse(json.dumps(body)).errors
+    assert isinstance(error, AuthError) and error.code == "-18010002" and error.tracking_number is None
+
+
+@pytest.mark.parametrize("raw", [b"", b"not json", b"[]", b'{"code": 0}', b'{"event": "NEW_THING"}'])
+def test_not_the_api_shape_is_malformed(raw: bytes) -> None:
+    (error,) = parse(raw).errors
+    assert isinstance(error, MalformedPayload)
