@@ -1,1 +1,42 @@
-"""placeholder"""
+"""Carrier adapters, listed explicitly: slug -> module. A module is imported only when used.
+
+Each adapter module has ``SLUG`` and a pure ``parse(raw: bytes | str) -> ParseResult``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+from typing import Protocol
+
+from carriers.base import ParseResult
+
+ADAPTERS: dict[str, str] = {
+    "dhl": "carriers.dhl",
+    "ups": "carriers.ups",
+    "fedex": "carriers.fedex",
+    "usps": "carriers.usps",
+    "17track": "carriers.seventeentrack",
+    "aftership": "carriers.aftership",
+    "easypost": "carriers.easypost",
+}
+
+
+class Parser(Protocol):
+    def __call__(self, raw: bytes | str) -> ParseResult: ...
+
+
+class UnknownAdapter(KeyError):
+    pass
+
+
+def adapter(slug: str) -> ModuleType:
+    try:
+        return importlib.import_module(ADAPTERS[slug])
+    except KeyError:
+        raise UnknownAdapter(slug) from None
+
+
+def parser(slug: str) -> Parser:
+    parse: Parser = adapter(slug).parse
+    return parse

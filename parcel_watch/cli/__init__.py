@@ -165,6 +165,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     car = command("carriers", _cmd("commands_read", "cmd_carriers"), "list the known carriers")
     car.add_argument("--json", action="store_true", help="a JSON array of {carrier, name}")
+
+    prs = command(
+        "parse",
+        _cmd("commands_parse", "cmd_parse"),
+        "show what an adapter makes of a carrier payload",
+        "Parse a carrier API response or webhook body (a file, or - for stdin) with one adapter "
+        "and print the normalized shipments and events; errors in the payload are listed, typed.",
+    )
+    prs.add_argument(
+        "--carrier",
+        required=True,
+        metavar="ADAPTER",
+        help="dhl, ups, fedex, usps, 17track, aftership, easypost",
+    )
+    prs.add_argument("file", metavar="FILE")
+    prs.add_argument("--json", action="store_true", help='{"shipments": [...], "errors": [...]}')
     return parser
 
 
