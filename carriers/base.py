@@ -73,3 +73,12 @@ def _event_dict(e: TrackingEvent) -> dict[str, Any]:
             "country": e.location.country,
         },
     }
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """One answer from a carrier: the exact bytes (kept as evidence) and what they mean."""
+
+    raw: bytes
+    content_type: str
+    result: ParseResult
