@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from carriers.errors import CarrierError
+from pydantic import ValidationError
+
+from carriers.errors import CarrierError, MalformedPayload
 from parcel_watch.model import ShipmentUpdate, TrackingEvent
 from parcel_watch.status import Status
 
@@ -33,6 +35,20 @@ class ParsedShipment:
 class ParseResult:
     shipments: list[ParsedShipment] = field(default_factory=list)
     errors: list[CarrierError] = field(default_factory=list)
+
+    def updates(self) -> list[ShipmentUpdate]:
+        """The shipments as store updates; one the store could not hold (an absurd number)
+        becomes a MalformedPayload error here instead of failing the whole payload."""
+        out = []
+        for s in self.shipments:
+            try:
+                out.append(s.to_update())
+            except ValidationError as exc:
+                problem = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+                self.errors.append(
+                    MalformedPayload(f"unusable shipment: {problem}", tracking_number=s.tracking_number[:64])
+                )
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         """The ``parcel-watch parse --json`` contract."""

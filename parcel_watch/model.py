@@ -36,6 +36,9 @@ def _aware_utc(value: datetime) -> datetime:
 
 
 CountryCode = Annotated[str, AfterValidator(_country)]
+# The same limits wherever a shipment is named, so nothing is stored that cannot be read back.
+TrackingNumber = Annotated[str, Field(min_length=1, max_length=64)]
+CarrierSlug = Annotated[str, Field(min_length=1, max_length=40)]
 UtcDateTime = Annotated[datetime, AfterValidator(_aware_utc)]
 
 
@@ -135,8 +138,8 @@ class EstimateRevision(BaseModel):
 
 class Shipment(BaseModel):
     id: int | None = None  # set once stored
-    tracking_number: str = Field(min_length=4, max_length=64)
-    carrier: str = Field(min_length=1, max_length=40)
+    tracking_number: TrackingNumber
+    carrier: CarrierSlug
     carrier_source: CarrierSource = CarrierSource.DETECTED
     service: str | None = None
     origin_country: CountryCode | None = None
@@ -161,7 +164,7 @@ class ShipmentUpdate(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    carrier: str
-    tracking_number: str
+    carrier: CarrierSlug
+    tracking_number: TrackingNumber
     events: tuple[TrackingEvent, ...] = ()
     estimated_delivery: UtcDateTime | None = None

@@ -180,6 +180,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="dhl, ups, fedex, usps, 17track, aftership, easypost",
     )
     prs.add_argument("file", metavar="FILE")
+
+    srv = command(
+        "serve",
+        _cmd("commands_serve", "cmd_serve"),
+        "receive carrier webhooks (17TRACK, AfterShip, EasyPost)",
+    )
+    srv.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    srv.add_argument("--port", type=int, default=8790, help="port (default: 8790)")
     prs.add_argument("--json", action="store_true", help='{"shipments": [...], "errors": [...]}')
     return parser
 

@@ -1,0 +1,62 @@
+"""``parcel-watch serve``: the webhook receiver for 17TRACK, AfterShip and EasyPost pushes."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+
+from aiohttp import web
+
+from parcel_watch.cli import output
+from parcel_watch.cli.errors import CliError, ExitCode
+from parcel_watch.cli.session import open_store, run
+
+
+def webhook_secrets() -> dict[str, str]:
+    """17TRACK signs with the API key; AfterShip and EasyPost with a webhook secret."""
+    from carriers.credentials import load
+
+    secrets: dict[str, str] = {}
+    for provider, field in (
+        ("17track", "api_key"),
+        ("aftership", "webhook_secret"),
+        ("easypost", "webhook_secret"),
+    ):
+        value = getattr(load(provider), field)
+        if value is not None:
+            secrets[provider] = value.get_secret_value()
+    return secrets
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from parcel_watch.webhooks import WebhookConfig, make_app
+
+    secrets = webhook_secrets()
+    if not secrets:
+        raise CliError(
+            "no webhook secret configured",
+            hint="set PARCEL_WATCH_EASYPOST_WEBHOOK_SECRET, PARCEL_WATCH_AFTERSHIP_WEBHOOK_SECRET "
+            "or PARCEL_WATCH_17TRACK_API_KEY",
+            code=ExitCode.INVALID,
+        )
+
+    async def serve() -> None:
+        async with open_store(args.db) as store:
+            runner = web.AppRunner(make_app(store, WebhookConfig(secrets)))
+            await runner.setup()
+            site = web.TCPSite(runner, args.host, args.port)
+            await site.start()
+            output.message(
+                f"receiving webhooks for {', '.join(sorted(secrets))} on http://{args.host}:{args.port}/webhooks/<provider>"
+            )
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, stop.set)
+            await stop.wait()  # in-flight requests finish in cleanup before the store closes
+            await runner.cleanup()
+        output.message("stopped")
+
+    run(serve())
+    return ExitCode.OK
