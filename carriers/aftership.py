@@ -248,3 +248,38 @@ def _event(raw: Any, number: str, source: Source, errors: list[CarrierError]) ->
     except ValueError as exc:
         errors.append(MalformedPayload(f"checkpoints[]: {exc}", carrier=SLUG, tracking_number=number))
         return None
+
+
+# -- fetch --
+
+from collections.abc import Sequence
+
+from carriers.fetching import CarrierClient, path_segment
+from carriers.http import Response
+
+
+class AftershipClient(CarrierClient):
+    """AfterShip Tracking API v4, key in the ``aftership-api-key`` header, one number per
+    request. A number given as ``"slug:number"`` (e.g. ``"postnl-3s:3SKAAG0000001"``) is read
+    with ``GET /v4/trackings/{slug}/{number}``; a plain number with
+    ``GET /v4/trackings?tracking_numbers={number}`` (a list page, which finds the tracking
+    whatever its slug; an unknown number gives an empty page, hence no shipment and no error).
+    The number is split on its first ``:`` only."""
+
+    SLUG = SLUG
+    DEFAULT_BASE_URL = "https://api.aftership.com"
+    max_batch = 1
+
+    async def _send(self, batch: Sequence[str]) -> Response:
+        (number,) = batch
+        headers = {"aftership-api-key": self._api_key(), "Accept": "application/json"}
+        slug, sep, tracking = number.partition(":")
+        if sep and slug and tracking:
+            path = f"/v4/trackings/{path_segment(slug)}/{path_segment(tracking)}"
+            return await self.http.request("GET", self.url(path), headers=headers)
+        return await self.http.request(
+            "GET", self.url("/v4/trackings"), params={"tracking_numbers": number}, headers=headers
+        )
+
+    def _parse(self, raw: bytes) -> ParseResult:
+        return parse(raw)

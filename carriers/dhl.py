@@ -292,3 +292,32 @@ def _event(
     except ValidationError:
         errors.append(_malformed(f"{path}: event out of range", number))
         return None
+
+
+# -- fetch --
+
+from collections.abc import Sequence
+
+from carriers.fetching import CarrierClient
+from carriers.http import Response
+
+
+class DhlClient(CarrierClient):
+    """DHL Shipment Tracking – Unified: ``GET /track/shipments?trackingNumber=…``, one number
+    per request, API key in the ``DHL-API-Key`` header."""
+
+    SLUG = SLUG
+    DEFAULT_BASE_URL = "https://api-eu.dhl.com"
+    max_batch = 1
+
+    async def _send(self, batch: Sequence[str]) -> Response:
+        (number,) = batch
+        return await self.http.request(
+            "GET",
+            self.url("/track/shipments"),
+            params={"trackingNumber": number},
+            headers={"DHL-API-Key": self._api_key(), "Accept": "application/json"},
+        )
+
+    def _parse(self, raw: bytes) -> ParseResult:
+        return parse(raw)

@@ -222,3 +222,36 @@ def _event(raw: Any, number: str, source: Source, errors: list[CarrierError]) ->
     except ValueError as exc:
         errors.append(MalformedPayload(f"tracking_details[]: {exc}", carrier=SLUG, tracking_number=number))
         return None
+
+
+# -- fetch --
+
+import base64
+from collections.abc import Sequence
+
+from carriers.fetching import CarrierClient
+from carriers.http import Response
+
+
+class EasypostClient(CarrierClient):
+    """EasyPost Trackers: ``POST /v2/trackers {"tracker": {"tracking_code": n}}`` (creates or
+    returns the tracker), one number per request, HTTP Basic with the API key as user name."""
+
+    SLUG = SLUG
+    DEFAULT_BASE_URL = "https://api.easypost.com"
+    max_batch = 1
+
+    async def _send(self, batch: Sequence[str]) -> Response:
+        (number,) = batch
+        return await self.http.request(
+            "POST",
+            self.url("/v2/trackers"),
+            json={"tracker": {"tracking_code": number}},
+            headers={"Authorization": self._basic()},
+        )
+
+    def _basic(self) -> str:
+        return "Basic " + base64.b64encode(f"{self._api_key()}:".encode()).decode("ascii")
+
+    def _parse(self, raw: bytes) -> ParseResult:
+        return parse(raw)

@@ -322,3 +322,32 @@ def _event(
     except ValidationError:
         errors.append(_malformed(f"{path}: event out of range (offset or instant)", number))
         return None
+
+
+# -- fetch --
+
+from collections.abc import Sequence
+
+from carriers.fetching import OAuthClient
+from carriers.http import Response
+
+
+class FedexClient(OAuthClient):
+    """FedEx Track API: ``POST /track/v1/trackingnumbers`` with up to 30 ``trackingInfo``
+    entries and ``includeDetailedScans``; OAuth2 bearer from the form grant at ``/oauth/token``."""
+
+    SLUG = SLUG
+    DEFAULT_BASE_URL = "https://apis.fedex.com"
+    TOKEN_PATH = "/oauth/token"
+    TOKEN_BASIC_AUTH = False
+    max_batch = 30
+
+    async def _send(self, batch: Sequence[str]) -> Response:
+        body = {
+            "includeDetailedScans": True,
+            "trackingInfo": [{"trackingNumberInfo": {"trackingNumber": n}} for n in batch],
+        }
+        return await self._authorized("POST", "/track/v1/trackingnumbers", json=body)
+
+    def _parse(self, raw: bytes) -> ParseResult:
+        return parse(raw)

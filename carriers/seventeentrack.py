@@ -339,3 +339,39 @@ def _when(raw: dict[str, Any], country: str | None, region: str | None, home: st
     if zone is not None:
         return from_aware(parse_iso(f"{raw_date}T{raw_time}{zone}"))
     return localize(local, country, region, home_zone=home)
+
+
+# -- fetch --
+
+from collections.abc import Sequence
+
+from carriers.base import Fetched
+from carriers.fetching import CarrierClient, fetch_in_batches
+from carriers.http import Response
+
+
+class SeventeenTrackClient(CarrierClient):
+    """17TRACK API v2.2: every call is a ``POST`` of a JSON array (≤ 40 items) with the key in
+    the ``17token`` header. ``fetch`` reads ``/gettrackinfo``; numbers must first be
+    registered (``register``, 1 quota credit each)."""
+
+    SLUG = SLUG
+    DEFAULT_BASE_URL = "https://api.17track.net"
+    max_batch = 40
+
+    async def register(self, numbers: Sequence[str]) -> list[Fetched]:
+        """``POST /track/v2.2/register`` in batches; accepted/rejected items parse like fetch's."""
+        return await fetch_in_batches(
+            numbers, self.max_batch, lambda batch: self._post("/track/v2.2/register", batch), self._parse
+        )
+
+    async def _send(self, batch: Sequence[str]) -> Response:
+        return await self._post("/track/v2.2/gettrackinfo", batch)
+
+    async def _post(self, path: str, batch: Sequence[str]) -> Response:
+        return await self.http.request(
+            "POST", self.url(path), json=[{"number": n} for n in batch], headers={"17token": self._api_key()}
+        )
+
+    def _parse(self, raw: bytes) -> ParseResult:
+        return parse(raw)

@@ -393,3 +393,36 @@ def _event(
     except ValidationError:
         errors.append(_malformed(f"{path}: event out of range (offset or instant)", number))
         return None
+
+
+# -- fetch --
+
+import uuid
+from collections.abc import Sequence
+
+from carriers.fetching import OAuthClient, path_segment
+from carriers.http import Response
+
+
+class UpsClient(OAuthClient):
+    """UPS Track API: ``GET /api/track/v1/details/{inquiryNumber}``, one number per request,
+    OAuth2 bearer (client-credentials with HTTP Basic at ``/security/v1/oauth/token``) plus the
+    required ``transId`` (a fresh uuid4) and ``transactionSrc`` headers."""
+
+    SLUG = SLUG
+    DEFAULT_BASE_URL = "https://onlinetools.ups.com"
+    TOKEN_PATH = "/security/v1/oauth/token"
+    TOKEN_BASIC_AUTH = True
+    max_batch = 1
+
+    async def _send(self, batch: Sequence[str]) -> Response:
+        (number,) = batch
+        return await self._authorized(
+            "GET",
+            f"/api/track/v1/details/{path_segment(number)}",
+            params={"locale": "en_US"},
+            headers={"transId": str(uuid.uuid4()), "transactionSrc": "parcel-watch"},
+        )
+
+    def _parse(self, raw: bytes) -> ParseResult:
+        return parse(raw)

@@ -397,3 +397,31 @@ def _webtools_time(date: str, time: str) -> datetime | None:
         except ValueError:
             continue
     return None
+
+
+# -- fetch --
+
+from collections.abc import Sequence
+
+from carriers.fetching import OAuthClient, path_segment
+from carriers.http import Response
+
+
+class UspsClient(OAuthClient):
+    """USPS Tracking v3: ``GET /tracking/v3/tracking/{n}?expand=DETAIL``, one number per
+    request; OAuth2 bearer from the form grant at ``/oauth2/v3/token``."""
+
+    SLUG = SLUG
+    DEFAULT_BASE_URL = "https://apis.usps.com"
+    TOKEN_PATH = "/oauth2/v3/token"
+    TOKEN_BASIC_AUTH = False
+    max_batch = 1
+
+    async def _send(self, batch: Sequence[str]) -> Response:
+        (number,) = batch
+        return await self._authorized(
+            "GET", f"/tracking/v3/tracking/{path_segment(number)}", params={"expand": "DETAIL"}
+        )
+
+    def _parse(self, raw: bytes) -> ParseResult:
+        return parse(raw)
