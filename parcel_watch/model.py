@@ -157,6 +157,10 @@ class Shipment(BaseModel):
     substatus: str | None = None
     last_event_at: UtcDateTime | None = None
     created_at: UtcDateTime = Field(default_factory=lambda: datetime.now(UTC))
+    # Polling: shown to the user (a failing carrier is state, not just a log line).
+    next_poll_at: UtcDateTime | None = None
+    poll_failures: int = 0
+    poll_error: str | None = None
 
 
 class ShipmentUpdate(BaseModel):

@@ -69,6 +69,9 @@ def shipment_from_row(row: Row[Any], revisions: list[EstimateRevision] | None = 
         substatus=m["substatus"],
         last_event_at=m["last_event_at"],
         created_at=m["created_at"],
+        next_poll_at=m.get("next_poll_at"),
+        poll_failures=m.get("poll_failures") or 0,
+        poll_error=m.get("poll_error"),
     )
 
 

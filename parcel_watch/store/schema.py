@@ -59,6 +59,12 @@ class ShipmentRow(Base):
     last_event_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Polling schedule (revision 0003): NULL next_poll_at = due now; never polled again
+    # once the policy says so (terminal + grace, or expired) — then it is far in the future.
+    next_poll_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    polled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    poll_failures: Mapped[int] = mapped_column(Integer, server_default="0")
+    poll_error: Mapped[str | None] = mapped_column(Text)
 
 
 class RawPayloadRow(Base):

@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from parcel_watch.model import CarrierSource, EstimateRevision, Shipment, TrackingEvent
-from parcel_watch.store import bulk, migrate
+from parcel_watch.store import bulk, migrate, schedule
 from parcel_watch.store.engine import WRITE_OPTION, make_engine
 from parcel_watch.store.ingest import IngestItem, IngestResult, ingest_chunk, insert_ignore
 from parcel_watch.store.payloads import decompress
@@ -199,6 +199,25 @@ class Store:
             for row in (await conn.execute(query)).all():
                 found[row.shipment_id].append(event_from_row(row))
         return found
+
+    async def by_ids(self, ids: Sequence[int]) -> builtins.list[Shipment]:
+        """Shipments by id, in one query (without their estimate revisions)."""
+        if not ids:
+            return []
+        async with self.reading() as conn:
+            query = select(shipments).where(bulk.member_of(conn.dialect, shipments.c.id, sorted(ids)))
+            return [shipment_from_row(r) for r in (await conn.execute(query)).all()]
+
+    async def due(
+        self, now: datetime, *, limit: int = 1000, carriers: Sequence[str] | None = None
+    ) -> builtins.list[Shipment]:
+        """Shipments whose next poll is due (never-polled first, then oldest due)."""
+        async with self.reading() as conn:
+            return await schedule.due(conn, now, limit, carriers)
+
+    async def record_polls(self, now: datetime, records: Sequence[schedule.PollRecord]) -> None:
+        async with self.writing() as conn:
+            await schedule.record(conn, now, records)
 
     async def remove(self, tracking_number: str, carrier: str | None = None) -> int:
         """Delete matching shipments with their events; returns how many were removed."""

@@ -1,0 +1,207 @@
+"""The poller: one coordinator per source, in the Home Assistant spirit.
+
+A source failing (auth refused, rate limited, carrier down) is recorded state — on the
+shipments it could not poll and on the coordinator — and is logged when it starts and
+when it recovers, not on every try. Each poll schedules the next from the policy in
+``polling``; failures back off with jitter, never sooner than a Retry-After. Clock, sleep
+and randomness are injected, so tests run on fake time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import ClassVar, Protocol
+
+from carriers.base import Fetched
+from carriers.errors import AuthError, CarrierError, NotFound, RateLimited
+from parcel_watch.model import Shipment, Source
+from parcel_watch.polling import Backoff, PollPolicy, PollState, next_poll
+from parcel_watch.store import IngestItem, RawPayload, Store
+from parcel_watch.store.schedule import PollRecord
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class PollSource(Protocol):
+    SLUG: ClassVar[str]
+    max_batch: int
+
+    async def fetch(self, numbers: Sequence[str]) -> list[Fetched]: ...
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Health:
+    """What the user sees about a source: working, or failing since when and why."""
+
+    failures: int = 0
+    failing_since: datetime | None = None
+    last_error: str | None = None
+    retry_at: datetime | None = None
+
+
+@dataclass
+class PollStats:
+    polled: int = 0
+    new_events: int = 0
+    errors: int = 0
+    failed_batches: int = 0
+
+
+class RateLimiter:
+    """At most ``per_s`` requests a second (token bucket), on the injected clock."""
+
+    def __init__(self, per_s: float | None, clock: Clock, sleep: Sleep) -> None:
+        self.interval = 1.0 / per_s if per_s else 0.0
+        self.clock, self.sleep = clock, sleep
+        self._next = datetime.min.replace(tzinfo=UTC)
+        self._lock = asyncio.Lock()
+
+    async def wait(self) -> None:
+        if not self.interval:
+            return
+        async with self._lock:
+            now = self.clock()
+            if self._next > now:
+                await self.sleep((self._next - now).total_seconds())
+                now = self._next
+            self._next = now + timedelta(seconds=self.interval)
+
+
+@dataclass
+class Coordinator:
+    source: PollSource
+    store: Store
+    clock: Clock = utc_now
+    sleep: Sleep = asyncio.sleep
+    rng: random.Random = field(default_factory=random.Random)
+    policy: PollPolicy = field(default_factory=PollPolicy)
+    backoff: Backoff = field(default_factory=Backoff)
+    concurrency: int = 4
+    rate_per_s: float | None = None
+    health: Health = field(default_factory=Health)
+
+    def __post_init__(self) -> None:
+        self._limiter = RateLimiter(self.rate_per_s, self.clock, self.sleep)
+        self._slots = asyncio.Semaphore(self.concurrency)
+
+    async def poll(self, shipments: Sequence[Shipment]) -> PollStats:
+        """Poll these shipments (already due) once; their next poll times are recorded."""
+        stats = PollStats()
+        if self.health.retry_at is not None and self.clock() < self.health.retry_at:
+            return stats  # backing off: the shipments stay due for later
+        size = max(1, self.source.max_batch)
+        batches = [list(shipments[i : i + size]) for i in range(0, len(shipments), size)]
+        await asyncio.gather(*(self._poll_batch(b, stats) for b in batches))
+        return stats
+
+    async def _poll_batch(self, batch: list[Shipment], stats: PollStats) -> None:
+        async with self._slots:
+            await self._limiter.wait()
+            try:
+                answers = await self.source.fetch([s.tracking_number for s in batch])
+            except CarrierError as exc:
+                stats.failed_batches += 1
+                await self._failed(batch, exc)
+                return
+            self._recovered()
+        by_number = {s.tracking_number: s for s in batch}
+        problems: dict[str, str] = {}
+        for answer in answers:
+            updates = answer.result.updates()
+            item = IngestItem(
+                updates, RawPayload(self.source.SLUG, answer.raw, Source.POLL, answer.content_type)
+            )
+            stats.new_events += (await self.store.ingest([item])).new_events
+            for err in answer.result.errors:
+                stats.errors += 1
+                if err.tracking_number in by_number and not isinstance(err, NotFound):
+                    problems[err.tracking_number] = f"{err.kind}: {err.message}"
+        stats.polled += len(batch)
+        now = self.clock()
+        fresh = {s.id: s for s in await self.store.by_ids([s.id for s in batch if s.id is not None])}
+        records = []
+        for s in batch:
+            current = fresh.get(s.id, s)
+            when = next_poll(_poll_state(current), now, self.policy)
+            records.append(PollRecord(s.id or 0, when, problems.get(s.tracking_number)))
+        await self.store.record_polls(now, records)
+
+    async def _failed(self, batch: list[Shipment], exc: CarrierError) -> None:
+        now = self.clock()
+        h = self.health
+        h.failures += 1
+        retry_after = exc.retry_after if isinstance(exc, RateLimited) else None
+        wait = self.backoff.delay(h.failures, self.rng, retry_after)
+        if isinstance(exc, AuthError):
+            wait = max(wait, 3600.0)  # refused credentials do not fix themselves quickly
+        h.retry_at = now + timedelta(seconds=wait)
+        h.last_error = f"{exc.kind}: {exc.message}"
+        if h.failing_since is None:
+            h.failing_since = now
+            log.warning("source %s failing: %s (retrying in %.0f s)", self.source.SLUG, h.last_error, wait)
+        records = [PollRecord(s.id or 0, h.retry_at, h.last_error) for s in batch]
+        await self.store.record_polls(now, records)
+
+    def _recovered(self) -> None:
+        h = self.health
+        if h.failing_since is not None:
+            log.info("source %s recovered after %d failures", self.source.SLUG, h.failures)
+        self.health = Health()
+
+
+def _poll_state(s: Shipment) -> PollState:
+    promised = (
+        datetime.combine(s.promised_delivery, datetime.min.time(), UTC) if s.promised_delivery else None
+    )
+    return PollState(s.status, s.created_at, s.last_event_at, s.estimated_delivery, promised)
+
+
+@dataclass
+class Scheduler:
+    """Routes due shipments to their source's coordinator and polls them."""
+
+    store: Store
+    coordinators: Mapping[str, Coordinator]  # source slug -> coordinator
+    route: Callable[[Shipment], str | None]  # shipment -> source slug (None: no source)
+    clock: Clock = utc_now
+    batch_limit: int = 5000
+
+    async def poll_once(self) -> PollStats:
+        now = self.clock()
+        due = await self.store.due(now, limit=self.batch_limit)
+        groups: dict[str, list[Shipment]] = {}
+        unrouted = []
+        for s in due:
+            slug = self.route(s)
+            if slug is None or slug not in self.coordinators:
+                unrouted.append(s)
+            else:
+                groups.setdefault(slug, []).append(s)
+        if unrouted:
+            later = now + PollPolicy().in_transit
+            await self.store.record_polls(
+                now,
+                [
+                    PollRecord(s.id or 0, later, f"no source configured for carrier {s.carrier!r}")
+                    for s in unrouted
+                ],
+            )
+        total = PollStats()
+        for stats in await asyncio.gather(*(self.coordinators[k].poll(v) for k, v in groups.items())):
+            total.polled += stats.polled
+            total.new_events += stats.new_events
+            total.errors += stats.errors
+            total.failed_batches += stats.failed_batches
+        return total

@@ -1,0 +1,77 @@
+"""The polling schedule kept on shipments: which are due, and what each poll did."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from parcel_watch.model import Shipment
+from parcel_watch.store import bulk
+from parcel_watch.store.rows import shipment_from_row
+from parcel_watch.store.schema import shipments
+
+# "Never poll again" (terminal and past its grace, or expired): a far-future time keeps the
+# due query a plain range scan on one index.
+NEVER = datetime(9999, 12, 31, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class PollRecord:
+    shipment_id: int
+    next_poll_at: datetime | None  # None: never again
+    error: str | None = None  # None: the poll succeeded
+
+
+async def due(
+    conn: AsyncConnection, now: datetime, limit: int, carriers: Sequence[str] | None = None
+) -> list[Shipment]:
+    query = (
+        select(shipments)
+        .where(or_(shipments.c.next_poll_at.is_(None), shipments.c.next_poll_at <= now))
+        .order_by(shipments.c.next_poll_at.is_not(None), shipments.c.next_poll_at, shipments.c.id)
+        .limit(limit)
+    )
+    if carriers is not None:
+        query = query.where(shipments.c.carrier.in_(list(carriers)))
+    return [shipment_from_row(r) for r in (await conn.execute(query)).all()]
+
+
+async def record(conn: AsyncConnection, now: datetime, records: Sequence[PollRecord]) -> None:
+    """A success resets the failure count; a failure increments it and keeps its message."""
+    as_time = bulk.time_param(conn.dialect)
+    ok = [
+        (as_time(r.next_poll_at or NEVER), as_time(now), 0, None, r.shipment_id)
+        for r in records
+        if r.error is None
+    ]
+    if ok:
+        await bulk.update_rows(
+            conn, shipments, ("next_poll_at", "polled_at", "poll_failures", "poll_error"), ok
+        )
+    failed = [r for r in records if r.error is not None]
+    if failed:
+        ids = [r.shipment_id for r in failed]
+        counts = dict(
+            (
+                await conn.execute(
+                    select(shipments.c.id, shipments.c.poll_failures).where(shipments.c.id.in_(ids))
+                )
+            ).all()
+        )
+        rows = [
+            (
+                as_time(r.next_poll_at or NEVER),
+                as_time(now),
+                int(counts.get(r.shipment_id, 0)) + 1,
+                r.error,
+                r.shipment_id,
+            )
+            for r in failed
+        ]
+        await bulk.update_rows(
+            conn, shipments, ("next_poll_at", "polled_at", "poll_failures", "poll_error"), rows
+        )
