@@ -74,7 +74,12 @@ DELIVERED_KEYWORDS = (
     ("porch", "delivered.left_safe_place"),
     ("left with individual", "delivered.signed"),
 )
-ALERT_KEYWORDS = (("damaged", "exception.damaged"), ("customs", "exception.customs_hold"))
+ALERT_KEYWORDS = (
+    ("damaged", "exception.damaged"),
+    ("customs", "exception.customs_hold"),
+    ("missing", "exception.lost"),
+    ("lost", "exception.lost"),
+)
 PENDING_KEYWORDS = ("not yet in system", "could not locate")
 # HTTP-style error codes of the v3 envelope → error type.
 HTTP_ERRORS: dict[str, type[CarrierError]] = {
@@ -232,6 +237,10 @@ def _v3_eta(item: dict[str, Any], number: str, errors: list[CarrierError]) -> da
 
 def _event_status(code: str | None, description: str) -> Mapping:
     status, substatus = EVENT_CODES.get(code or "", (Status.UNKNOWN, None))
+    if status is Status.UNKNOWN and description.lower().startswith("alert"):
+        # USPS prints problem scans as "Alert: …" (the shipment's category is then Alert);
+        # the code itself is not in our table, the text says what kind of problem it is.
+        status, substatus = CATEGORIES["alert"]
     return _refine(status, substatus, description)
 
 

@@ -183,3 +183,21 @@ def test_webtools_request_error_is_typed() -> None:
 def test_not_the_api_shape_is_malformed(raw: bytes) -> None:
     (error,) = parse(raw).errors
     assert isinstance(error, MalformedPayload)
+
+
+@pytest.mark.parametrize(
+    ("code", "text", "expected"),
+    [
+        ("AL", "Alert: Damaged", (Status.EXCEPTION, "exception.damaged")),
+        ("ZZ", "Alert: Held in Customs", (Status.EXCEPTION, "exception.customs_hold")),
+        (None, "Alert: Missing Item", (Status.EXCEPTION, "exception.lost")),
+        ("ZZ", "Alert", (Status.EXCEPTION, "exception.other")),
+        ("ZZ", "Something new", (Status.UNKNOWN, None)),  # not guessed
+    ],
+)
+def test_alert_scans_with_codes_we_do_not_know_are_read_from_their_text(
+    code: str | None, text: str, expected: tuple[Status, str | None]
+) -> None:
+    from carriers.usps import _event_status
+
+    assert _event_status(code, text) == expected
