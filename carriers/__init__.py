@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import importlib
 from types import ModuleType
-from typing import Protocol
+from typing import Any, Protocol
 
 from carriers.base import ParseResult
 
@@ -40,3 +40,19 @@ def adapter(slug: str) -> ModuleType:
 def parser(slug: str) -> Parser:
     parse: Parser = adapter(slug).parse
     return parse
+
+
+CLIENTS: dict[str, str] = {
+    "dhl": "DhlClient",
+    "ups": "UpsClient",
+    "fedex": "FedexClient",
+    "usps": "UspsClient",
+    "17track": "SeventeenTrackClient",
+    "aftership": "AftershipClient",
+    "easypost": "EasypostClient",
+}
+
+
+def client_class(slug: str) -> type[Any]:
+    """The fetch client of an adapter (``<Name>Client`` in its module)."""
+    return getattr(adapter(slug), CLIENTS[slug])  # type: ignore[no-any-return]

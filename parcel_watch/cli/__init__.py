@@ -181,6 +181,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     prs.add_argument("file", metavar="FILE")
 
+    pol = command("poll", _cmd("commands_poll", "cmd_poll"), "poll every shipment that is due, once")
+    pol.add_argument("--json", action="store_true", help="a JSON summary with each source's state")
+    command("watch", _cmd("commands_poll", "cmd_watch"), "poll shipments as they fall due, until stopped")
+
     srv = command(
         "serve",
         _cmd("commands_serve", "cmd_serve"),

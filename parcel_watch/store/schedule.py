@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from parcel_watch.model import Shipment
@@ -75,3 +75,17 @@ async def record(conn: AsyncConnection, now: datetime, records: Sequence[PollRec
         await bulk.update_rows(
             conn, shipments, ("next_poll_at", "polled_at", "poll_failures", "poll_error"), rows
         )
+
+
+async def next_due_at(conn: AsyncConnection) -> datetime | None:
+    """The earliest scheduled poll; a never-polled shipment is due at once (its created_at)."""
+
+    never_polled = (
+        await conn.execute(select(func.min(shipments.c.created_at)).where(shipments.c.next_poll_at.is_(None)))
+    ).scalar_one_or_none()
+    if never_polled is not None:
+        return never_polled  # type: ignore[no-any-return]
+    nxt = (
+        await conn.execute(select(func.min(shipments.c.next_poll_at)).where(shipments.c.next_poll_at < NEVER))
+    ).scalar_one_or_none()
+    return nxt  # type: ignore[no-any-return]

@@ -215,6 +215,11 @@ class Store:
         async with self.reading() as conn:
             return await schedule.due(conn, now, limit, carriers)
 
+    async def next_due_at(self) -> datetime | None:
+        """When the next poll is due (None: nothing left to poll)."""
+        async with self.reading() as conn:
+            return await schedule.next_due_at(conn)
+
     async def record_polls(self, now: datetime, records: Sequence[schedule.PollRecord]) -> None:
         async with self.writing() as conn:
             await schedule.record(conn, now, records)

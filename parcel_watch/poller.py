@@ -1,0 +1,90 @@
+"""Assembling the poller: configured sources -> coordinators -> scheduler (composition root)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Mapping
+from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import datetime, timedelta
+
+from carriers import ADAPTERS, client_class
+from carriers.credentials import Credentials, load
+from carriers.http import CarrierHttp
+from parcel_watch.routing import choose_source
+from parcel_watch.scheduler import Clock, Coordinator, PollStats, Scheduler, Sleep, utc_now
+from parcel_watch.store import Store
+
+log = logging.getLogger(__name__)
+
+# Documented per-API request rates (carrier-apis.md): DHL ~1/s, 17TRACK 3/s, AfterShip 5-10/s.
+RATES = {"dhl": 1.0, "17track": 3.0, "aftership": 5.0}
+
+
+def configured_credentials(env: Mapping[str, str] | None = None) -> dict[str, Credentials]:
+    creds = {slug: load(slug, env) for slug in ADAPTERS}
+    return {slug: c for slug, c in creds.items() if c.usable}
+
+
+@asynccontextmanager
+async def scheduler_for(
+    store: Store,
+    credentials: Mapping[str, Credentials],
+    *,
+    clock: Clock = utc_now,
+    sleep: Sleep = asyncio.sleep,
+    timeout_s: float = 20.0,
+) -> AsyncIterator[Scheduler]:
+    async with AsyncExitStack() as stack:
+        coordinators = {}
+        for slug, creds in credentials.items():
+            http = await stack.enter_async_context(CarrierHttp(slug, timeout_s=timeout_s))
+            client = client_class(slug)(http, creds)
+            coordinators[slug] = Coordinator(
+                client, store, clock=clock, sleep=sleep, rate_per_s=RATES.get(slug)
+            )
+        configured = frozenset(coordinators)
+        yield Scheduler(
+            store, coordinators, route=lambda s: choose_source(s.carrier, configured), clock=clock
+        )
+
+
+def health(scheduler: Scheduler) -> dict[str, dict[str, object]]:
+    """Each source's state, as shown to the user."""
+    out: dict[str, dict[str, object]] = {}
+    for slug, c in scheduler.coordinators.items():
+        h = c.health
+        out[slug] = {
+            "ok": h.failing_since is None,
+            "failing_since": h.failing_since.isoformat() if h.failing_since else None,
+            "last_error": h.last_error,
+            "retry_at": h.retry_at.isoformat() if h.retry_at else None,
+        }
+    return out
+
+
+async def watch(
+    scheduler: Scheduler, stop: asyncio.Event, *, idle: timedelta = timedelta(seconds=60)
+) -> PollStats:
+    """Poll whatever is due until ``stop`` is set; a poll in flight always completes."""
+    total = PollStats()
+    while not stop.is_set():
+        stats = await scheduler.poll_once()
+        total.polled += stats.polled
+        total.new_events += stats.new_events
+        total.errors += stats.errors
+        total.failed_batches += stats.failed_batches
+        pause = await _until_next_due(scheduler, idle)
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=pause)
+        except TimeoutError:
+            pass
+    return total
+
+
+async def _until_next_due(scheduler: Scheduler, idle: timedelta) -> float:
+    now: datetime = scheduler.clock()
+    upcoming = await scheduler.store.next_due_at()
+    if upcoming is None:
+        return idle.total_seconds()
+    return max(1.0, min(idle.total_seconds(), (upcoming - now).total_seconds()))
