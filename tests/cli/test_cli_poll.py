@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -74,3 +75,40 @@ async def test_poll_fetches_due_shipments_and_reports_each_source(
 async def test_poll_without_any_source_says_how_to_configure_one(cli: Cli) -> None:
     code, _, err = await run_cli(cli, "poll", env={})
     assert code == 4 and "no carrier source is configured" in err
+
+
+async def test_watch_polls_then_stops_cleanly_on_sigterm(cli: Cli, aiohttp_server: ServerFactory) -> None:
+    async def token(_: web.Request) -> web.Response:
+        return web.json_response({"access_token": "tok", "expires_in": 3600})
+
+    async def track(_: web.Request) -> web.Response:
+        return web.Response(body=FEDEX.read_bytes(), content_type="application/json")
+
+    app = web.Application()
+    app.router.add_post("/oauth/token", token)
+    app.router.add_post("/track/v1/trackingnumbers", track)
+    server = await aiohttp_server(app)
+    assert cli("add", "738488882438", "--carrier", "fedex").code == 0
+    base = {k: v for k, v in os.environ.items() if not k.startswith("PARCEL_WATCH_")}
+    env = base | {
+        "PARCEL_WATCH_DB": cli.db,
+        "PARCEL_WATCH_FEDEX_CLIENT_ID": "id",
+        "PARCEL_WATCH_FEDEX_CLIENT_SECRET": "secret",
+        "PARCEL_WATCH_FEDEX_BASE_URL": str(server.make_url("/")).rstrip("/"),
+    }
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "parcel_watch", "watch", env=env, cwd=ROOT, stderr=asyncio.subprocess.PIPE
+    )
+    assert proc.stderr is not None
+    line = b""
+    while b"watching" not in line:
+        line = await asyncio.wait_for(proc.stderr.readline(), timeout=30)
+    for _ in range(100):  # the first poll stores the events
+        shown = cli("show", "738488882438", "--json").json()[0]
+        if shown["events"]:
+            break
+        await asyncio.sleep(0.2)
+    proc.send_signal(signal.SIGTERM)
+    _, err = await asyncio.wait_for(proc.communicate(), timeout=30)
+    assert proc.returncode == 0, err.decode()
+    assert b"stopped: 1 polls" in err and b"Traceback" not in err
