@@ -1,15 +1,5 @@
-"""Code tables and helpers shared by the sandbox renderers (``render_<carrier>.py``); see ``render``.
-
-``render_<slug>(journey, now)`` gives the success body (JSON bytes, HTTP 200) for one number with
-the scans visible at ``now``, in the order and time format of the real API (carrier-apis.md §2-§8);
-``render_<slug>_not_found(number)`` gives ``(http_status, body)`` of the API's real "no such number"
-answer. Before a journey's first scan the success body holds a shipment with no events; a sandbox
-server should prefer the not-found answer for such numbers, as the carriers do.
-
-Each ``CODES_<slug>`` table maps a journey's (status, substatus) to the carrier's code and text
-and to what ``carriers.<slug>.parse`` reads back. Where the carrier's vocabulary is coarser than
-the journey's, the read-back differs from the key; ``COARSER`` lists exactly those pairs.
-"""
+"""Code tables and helpers shared by the sandbox renderers (``render_<carrier>.py``); the
+contract they implement is described in ``render``."""
 
 from __future__ import annotations
 
