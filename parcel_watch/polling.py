@@ -29,6 +29,7 @@ class PollPolicy:
     long_transit: timedelta = 8 * HOUR  # no scan for `quiet_after`
     quiet_after: timedelta = 3 * DAY
     terminal_grace: timedelta = 2 * DAY  # late proof-of-delivery, returns after "delivered"
+    grace_interval: timedelta = 6 * HOUR
     expire_after: timedelta = 30 * DAY  # no carrier data at all for this long: stop
 
 
@@ -45,10 +46,11 @@ def next_poll(state: PollState, now: datetime, policy: PollPolicy = PollPolicy()
     """The next time to poll, or None when the shipment should no longer be polled."""
     last = state.last_event_at or state.created_at
     if state.status.is_terminal:
-        return now + policy.new if now - last < policy.terminal_grace else None
+        return now + policy.grace_interval if now - last < policy.terminal_grace else None
     if now - last >= policy.expire_after:
         return None
-    if state.status is Status.OUT_FOR_DELIVERY:
+    quiet = now - last >= policy.quiet_after  # nothing new for days: whatever the state, slow down
+    if state.status is Status.OUT_FOR_DELIVERY and not quiet:
         return now + policy.out_for_delivery
     if state.status in (
         Status.DELIVERY_ATTEMPTED,
@@ -56,13 +58,13 @@ def next_poll(state: PollState, now: datetime, policy: PollPolicy = PollPolicy()
         Status.EXCEPTION,
         Status.RETURNING,
     ):
-        return now + policy.attention
+        return now + (policy.long_transit if quiet else policy.attention)
     due = [d for d in (state.estimated_delivery, state.promised_delivery) if d is not None]
     if any(abs(d - now) <= policy.near_window for d in due):
         return now + policy.near_estimate
     if state.status in (Status.PENDING, Status.INFO_RECEIVED, Status.UNKNOWN):
         return now + policy.new
-    return now + (policy.long_transit if now - last >= policy.quiet_after else policy.in_transit)
+    return now + (policy.long_transit if quiet else policy.in_transit)
 
 
 @dataclass(frozen=True)

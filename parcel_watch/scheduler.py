@@ -119,7 +119,13 @@ class Coordinator:
         by_number = {s.tracking_number: s for s in batch}
         problems: dict[str, str] = {}
         for answer in answers:
-            updates = answer.result.updates()
+            # The answer belongs to the shipments we asked about, whatever carrier name an
+            # aggregator gives them; numbers we did not ask about are not ours to create.
+            updates = [
+                u.model_copy(update={"carrier": by_number[u.tracking_number].carrier})
+                for u in answer.result.updates()
+                if u.tracking_number in by_number
+            ]
             item = IngestItem(
                 updates, RawPayload(self.source.SLUG, answer.raw, Source.POLL, answer.content_type)
             )

@@ -37,7 +37,9 @@ def state(
         (state(Status.INFO_RECEIVED), P.new),
         (state(Status.IN_TRANSIT, eta_h=72), P.in_transit),
         (state(Status.IN_TRANSIT, last_h=24 * 5), P.long_transit),
-        (state(Status.DELIVERED, last_h=5), P.new),  # grace: late proof of delivery, returns
+        (state(Status.EXCEPTION, last_h=24 * 5), P.long_transit),  # a stale exception: slow down
+        (state(Status.OUT_FOR_DELIVERY, last_h=24 * 4), P.long_transit),
+        (state(Status.DELIVERED, last_h=5), P.grace_interval),  # grace: late proof of delivery, returns
     ],
 )
 def test_interval_follows_what_is_about_to_happen(shipment: PollState, every: timedelta) -> None:

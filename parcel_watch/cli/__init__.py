@@ -185,6 +185,27 @@ def build_parser() -> argparse.ArgumentParser:
     pol.add_argument("--json", action="store_true", help="a JSON summary with each source's state")
     command("watch", _cmd("commands_poll", "cmd_watch"), "poll shipments as they fall due, until stopped")
 
+    demo = command(
+        "demo",
+        _cmd("commands_demo", "cmd_demo"),
+        "run the tracker against the built-in sandbox carrier (no accounts needed)",
+        "Start the sandbox carrier on loopback, add shipments across carriers and scenarios "
+        "(on time, late, lost, damaged, customs hold, failed attempts, returned, pickup point) "
+        "to a fresh SQLite store, and poll them with the real adapters on a simulated clock.",
+    )
+    demo.add_argument("--headless", action="store_true", help="no live progress")
+    demo.add_argument("--json", action="store_true", help="print the summary as JSON")
+    demo.add_argument("--seed", type=int, default=7, help="journeys are reproducible per seed")
+    demo.add_argument("--per-scenario", type=int, default=1, help="shipments per carrier and scenario")
+
+    sbx = command(
+        "sandbox", _cmd("commands_demo", "cmd_sandbox"), "run the sandbox carrier server standalone"
+    )
+    sbx.add_argument("--host", default="127.0.0.1")
+    sbx.add_argument("--port", type=int, default=8765)
+    sbx.add_argument("--seed", type=int, default=7)
+    sbx.add_argument("--speed", type=float, default=60.0, help="sandbox time runs this many times faster")
+
     srv = command(
         "serve",
         _cmd("commands_serve", "cmd_serve"),
