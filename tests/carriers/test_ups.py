@@ -1,116 +1,31 @@
-"""UPS Track / Track Alert parser: every fixture against its checked expected value, plus robustness properties."""
+"""UPS Track / Track Alert parser parser: its own mappings, times and errors. Every fixture's checked expected
+result and the fuzzing are in test_parser_contract.py, for all adapters alike."""
 
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from carriers import ups
 from carriers.base import ParseResult
 from carriers.errors import CarrierError, MalformedPayload
 from parcel_watch.model import Source, TzSource
 from parcel_watch.status import Status
+from tests.carriers.parsers import load_json, sound
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "carriers" / "ups"
-CASES = sorted(p for p in FIXTURES.glob("*.json") if not p.name.endswith(".expected.json"))
-FUZZ = settings(
-    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "60")),
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-
-JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
-    max_leaves=6,
-)
-TRICKY = st.sampled_from(
-    ["", "2017-20-10T09:00:00", "0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-12:00", "XYZ", "DL", "RS"]
-)
-
-
-def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [prefix]
-    if isinstance(node, dict):
-        for key, value in node.items():
-            found += _paths(value, (*prefix, key))
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            found += _paths(value, (*prefix, index))
-    return found
-
-
-def _replace(doc: Any, path: tuple[Any, ...], value: Any) -> Any:
-    if not path:
-        return value
-    parent = doc
-    for step in path[:-1]:
-        parent = parent[step]
-    parent[path[-1]] = value
-    return doc
 
 
 def _check(raw: bytes | str) -> ParseResult:
-    result = ups.parse(raw)
-    assert isinstance(result, ParseResult)
-    assert all(isinstance(error, CarrierError) for error in result.errors)
-    json.dumps(result.to_dict())
-    return result
+    return sound(ups.parse(raw))
 
 
 def _load(name: str) -> dict[str, Any]:
-    doc: dict[str, Any] = json.loads((FIXTURES / name).read_text())
-    return doc
-
-
-@pytest.mark.parametrize("fixture", CASES, ids=lambda p: p.name)
-def test_fixture_matches_checked_expectation(fixture: Path) -> None:
-    expected = json.loads(fixture.with_name(fixture.stem + ".expected.json").read_text())
-    assert ups.parse(fixture.read_bytes()).to_dict() == expected
-
-
-@pytest.mark.parametrize("fixture", CASES, ids=lambda p: p.name)
-def test_text_and_bytes_parse_alike(fixture: Path) -> None:
-    assert ups.parse(fixture.read_text()).to_dict() == ups.parse(fixture.read_bytes()).to_dict()
-
-
-@pytest.mark.parametrize("fixture", CASES, ids=lambda p: p.name)
-@FUZZ
-@given(data=st.data())
-def test_byte_deletions_never_raise(fixture: Path, data: st.DataObject) -> None:
-    raw = bytearray(fixture.read_bytes())
-    for index in sorted(set(data.draw(st.lists(st.integers(0, len(raw) - 1), max_size=12))), reverse=True):
-        del raw[index]
-    _check(bytes(raw))
-
-
-@pytest.mark.parametrize("fixture", CASES, ids=lambda p: p.name)
-@FUZZ
-@given(data=st.data())
-def test_truncation_never_raises(fixture: Path, data: st.DataObject) -> None:
-    raw = fixture.read_bytes()
-    cut = raw[: data.draw(st.integers(0, len(raw) - 1))]
-    result = _check(cut)
-    if cut.rstrip() != raw.rstrip():  # only trailing white space lost: still the whole body
-        assert any(isinstance(error, MalformedPayload) for error in result.errors)
-
-
-@pytest.mark.parametrize("fixture", CASES, ids=lambda p: p.name)
-@FUZZ
-@given(data=st.data())
-def test_json_value_replacement_never_raises(fixture: Path, data: st.DataObject) -> None:
-    doc = json.loads(fixture.read_text())
-    for _ in range(data.draw(st.integers(1, 3))):
-        path = data.draw(st.sampled_from(_paths(doc)))
-        doc = _replace(doc, path, data.draw(JSON_VALUES | TRICKY))
-    _check(json.dumps(doc))
+    return load_json("ups", name)
 
 
 def _delivered_with(**status: Any) -> dict[str, Any]:

@@ -1,12 +1,10 @@
-"""USPS v3 JSON and Web Tools TrackV2 XML parser: every fixture against its expected ParseResult,
-plus robustness."""
+"""USPS v3 JSON and Web Tools TrackV2 XML parser parser: its own mappings, times and errors. Every fixture's checked expected
+result and the fuzzing are in test_parser_contract.py, for all adapters alike."""
 
 from __future__ import annotations
 
-import copy
 import json
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,84 +12,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from carriers.base import ParseResult
-from carriers.errors import AuthError, CarrierError, MalformedPayload, NotFound
-from carriers.usps import SLUG, parse
+from carriers.errors import AuthError, MalformedPayload, NotFound
+from carriers.usps import parse
 from parcel_watch.model import Source, TzSource
 from parcel_watch.status import Status
+from tests.carriers.parsers import sound
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "carriers" / "usps"
-CASES = sorted(p for p in FIXTURES.iterdir() if not p.name.endswith(".expected.json"))
-JSON_CASES = [p for p in CASES if p.suffix == ".json"]
 XML = FIXTURES / "webtools_trackv2_in_transit.xml"
-JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
-    max_leaves=6,
-)
-
-
-def expected(fixture: Path) -> Any:
-    return json.loads(fixture.with_name(fixture.name.rsplit(".", 1)[0] + ".expected.json").read_text())
-
-
-def assert_sound(result: ParseResult) -> None:
-    assert isinstance(result, ParseResult)
-    assert all(isinstance(error, CarrierError) for error in result.errors)
-    json.dumps(result.to_dict())
-
-
-def paths(doc: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
-    yield prefix
-    items = doc.items() if isinstance(doc, dict) else enumerate(doc) if isinstance(doc, list) else ()
-    for key, value in items:
-        yield from paths(value, (*prefix, key))
-
-
-def replaced(doc: Any, path: tuple[Any, ...], value: Any) -> Any:
-    if not path:
-        return value
-    doc = copy.deepcopy(doc)
-    target = doc
-    for key in path[:-1]:
-        target = target[key]
-    target[path[-1]] = value
-    return doc
-
-
-def test_every_fixture_has_expected_data() -> None:
-    assert SLUG == "usps" and len(CASES) == 4
-
-
-@pytest.mark.parametrize("fixture", CASES, ids=lambda p: p.name)
-def test_fixture_parses_to_expected(fixture: Path) -> None:
-    assert parse(fixture.read_bytes()).to_dict() == expected(fixture)
-
-
-@settings(deadline=None)
-@given(st.sampled_from(CASES), st.data())
-def test_random_deletions_never_raise(fixture: Path, data: st.DataObject) -> None:
-    raw = bytearray(fixture.read_bytes())
-    for _ in range(data.draw(st.integers(1, 10))):
-        del raw[data.draw(st.integers(0, len(raw) - 1))]
-    assert_sound(parse(bytes(raw)))
-
-
-@settings(deadline=None)
-@given(st.sampled_from(CASES), st.data())
-def test_truncation_never_raises(fixture: Path, data: st.DataObject) -> None:
-    raw = fixture.read_bytes().rstrip()
-    result = parse(raw[: data.draw(st.integers(0, len(raw) - 1))])
-    assert_sound(result)
-    assert result.errors and isinstance(result.errors[0], MalformedPayload)
-
-
-@settings(deadline=None)
-@given(st.sampled_from(JSON_CASES), st.data(), JSON_VALUES)
-def test_random_json_value_replacement_never_raises(fixture: Path, data: st.DataObject, value: Any) -> None:
-    doc = json.loads(fixture.read_bytes())
-    path = data.draw(st.sampled_from(list(paths(doc))))
-    assert_sound(parse(json.dumps(replaced(doc, path, value))))
 
 
 @settings(deadline=None)
@@ -103,7 +31,7 @@ def test_random_xml_text_replacement_never_raises(data: st.DataObject, text: str
     if data.draw(st.booleans()):  # and drop one child somewhere
         parent = data.draw(st.sampled_from([e for e in elements if len(e)]))
         parent.remove(data.draw(st.sampled_from(list(parent))))
-    assert_sound(parse(ET.tostring(root)))
+    sound(parse(ET.tostring(root)))
 
 
 def v3() -> dict[str, Any]:
