@@ -1,5 +1,5 @@
-"""USPS v3 JSON and Web Tools TrackV2 XML parser parser: its own mappings, times and errors. Every fixture's checked expected
-result and the fuzzing are in test_parser_contract.py, for all adapters alike."""
+"""USPS v3 JSON and Web Tools TrackV2 XML parser: its own mappings, times and errors. Every
+fixture's checked expected result and the fuzzing are in test_parser_contract.py."""
 
 from __future__ import annotations
 
