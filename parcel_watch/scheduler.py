@@ -129,7 +129,8 @@ class Coordinator:
             item = IngestItem(
                 updates, RawPayload(self.source.SLUG, answer.raw, Source.POLL, answer.content_type)
             )
-            stats.new_events += (await self.store.ingest([item])).new_events
+            ingested = await self.store.ingest([item])  # not `+= await`: tasks share stats
+            stats.new_events += ingested.new_events
             for err in answer.result.errors:
                 stats.errors += 1
                 if err.tracking_number in by_number and not isinstance(err, NotFound):

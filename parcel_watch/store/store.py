@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import builtins
+import contextlib
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -52,6 +53,9 @@ class StoredPayload:
 class Store:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        self._write_lock: asyncio.Lock | contextlib.nullcontext[None] = (
+            asyncio.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
+        )
 
     @classmethod
     async def open(cls, url: str, *, migrate_schema: bool = True) -> Self:
@@ -71,8 +75,11 @@ class Store:
 
     @asynccontextmanager
     async def writing(self) -> AsyncIterator[AsyncConnection]:
-        """A write transaction (BEGIN IMMEDIATE on SQLite)."""
-        async with self.engine.connect() as conn:
+        """A write transaction (BEGIN IMMEDIATE on SQLite).
+
+        On SQLite this process's writers also queue on a lock: SQLite admits one writer at a
+        time anyway, and waiting here is cheap where its busy handler sleeps and retries."""
+        async with self._write_lock, self.engine.connect() as conn:
             conn = await conn.execution_options(**{WRITE_OPTION: True})
             async with conn.begin():
                 yield conn
