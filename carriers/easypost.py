@@ -6,7 +6,6 @@ Pure: ``parse(raw)`` turns one response or webhook body into a ``ParseResult``; 
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -21,6 +20,7 @@ from carriers.errors import (
     NotFound,
     RateLimited,
 )
+from carriers.parsing import malformed, obj, parse_json, text
 from carriers.timeutil import from_aware, parse_iso
 from parcel_watch.model import Location, Source, TrackingEvent, TzSource
 from parcel_watch.status import Status
@@ -71,26 +71,14 @@ _ALPHA2 = re.compile(r"[A-Za-z]{2}")
 
 
 def parse(raw: bytes | str) -> ParseResult:
-    try:
-        doc = json.loads(raw)
-    except ValueError as exc:
-        return _malformed(f"not valid JSON: {exc}")
-    try:
-        return _parse(doc)
-    except Exception as exc:  # noqa: BLE001 - a parser reports, it never raises
-        return _malformed(f"unexpected payload shape ({type(exc).__name__})")
+    return parse_json(raw, SLUG, _parse)
 
 
 def _malformed(message: str, number: str | None = None) -> ParseResult:
-    return ParseResult(errors=[MalformedPayload(message, carrier=SLUG, tracking_number=number)])
+    return malformed(SLUG, message, number)
 
 
-def _s(value: Any) -> str | None:
-    return value.strip() or None if isinstance(value, str) else None
-
-
-def _d(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
+_s, _d = text, obj
 
 
 def _parse(doc: Any) -> ParseResult:

@@ -1,0 +1,39 @@
+"""Small pieces every JSON parser shares: the never-raising entry point and value coercions.
+
+A parser reports, it never raises: bad JSON and any shape it did not foresee become a
+MalformedPayload error in the result, with the adapter's slug.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from carriers.base import ParseResult
+from carriers.errors import MalformedPayload
+
+
+def malformed(slug: str, message: str, number: str | None = None) -> ParseResult:
+    return ParseResult(errors=[MalformedPayload(message, carrier=slug, tracking_number=number)])
+
+
+def parse_json(raw: bytes | str, slug: str, body: Callable[[Any], ParseResult]) -> ParseResult:
+    try:
+        doc = json.loads(raw)
+    except ValueError as exc:
+        return malformed(slug, f"not valid JSON: {exc}")
+    try:
+        return body(doc)
+    except Exception as exc:  # noqa: BLE001 - a parser reports, it never raises
+        return malformed(slug, f"unexpected payload shape ({type(exc).__name__})")
+
+
+def text(value: Any) -> str | None:
+    """A non-empty, stripped string, or None for anything else."""
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def obj(value: Any) -> dict[str, Any]:
+    """The value if it is a JSON object, else an empty one."""
+    return value if isinstance(value, dict) else {}
