@@ -27,6 +27,7 @@ from carriers.errors import (
     NotFound,
     RateLimited,
 )
+from carriers.parsing import malformed_error, nonblank, obj
 from carriers.timeutil import Resolved, from_aware, localize, parse_iso
 from parcel_watch.model import Location, Source, TrackingEvent
 from parcel_watch.status import Status, supersedes
@@ -142,15 +143,13 @@ def parse(raw: bytes | str) -> ParseResult:
 
 
 def _malformed(message: str, tracking_number: str | None = None) -> MalformedPayload:
-    return MalformedPayload(message, carrier=SLUG, tracking_number=tracking_number)
+    return malformed_error(SLUG, message, tracking_number)
 
 
-def _obj(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
+_obj = obj
 
 
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) and value.strip() else None
+_text = nonblank
 
 
 def _is_problem(doc: dict[str, Any]) -> bool:

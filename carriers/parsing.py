@@ -14,8 +14,12 @@ from carriers.base import ParseResult
 from carriers.errors import MalformedPayload
 
 
+def malformed_error(slug: str, message: str, number: str | None = None) -> MalformedPayload:
+    return MalformedPayload(message, carrier=slug, tracking_number=number)
+
+
 def malformed(slug: str, message: str, number: str | None = None) -> ParseResult:
-    return ParseResult(errors=[MalformedPayload(message, carrier=slug, tracking_number=number)])
+    return ParseResult(errors=[malformed_error(slug, message, number)])
 
 
 def parse_json(raw: bytes | str, slug: str, body: Callable[[Any], ParseResult]) -> ParseResult:
@@ -32,6 +36,16 @@ def parse_json(raw: bytes | str, slug: str, body: Callable[[Any], ParseResult]) 
 def text(value: Any) -> str | None:
     """A non-empty, stripped string, or None for anything else."""
     return value.strip() or None if isinstance(value, str) else None
+
+
+def nonblank(value: Any) -> str | None:
+    """The string as given (verbatim) if it has any non-space character, else None."""
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def array(value: Any) -> list[Any]:
+    """The value if it is a JSON array, else an empty one."""
+    return value if isinstance(value, list) else []
 
 
 def obj(value: Any) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from pydantic import ValidationError
 
 from carriers.base import ParsedShipment, ParseResult
 from carriers.errors import AuthError, CarrierError, InvalidNumber, MalformedPayload, NotFound
+from carriers.parsing import array, malformed_error, nonblank, obj
 from carriers.timeutil import Resolved, localize, with_utc
 from parcel_watch.model import Location, Source, TrackingEvent
 from parcel_watch.status import Status, supersedes
@@ -169,19 +170,16 @@ def parse(raw: bytes | str) -> ParseResult:
 
 
 def _malformed(message: str, tracking_number: str | None = None) -> MalformedPayload:
-    return MalformedPayload(message, carrier=SLUG, tracking_number=tracking_number)
+    return malformed_error(SLUG, message, tracking_number)
 
 
-def _obj(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
+_obj = obj
 
 
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
+_list = array
 
 
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) and value.strip() else None
+_text = nonblank
 
 
 def _error(item: Any, number: str | None) -> CarrierError:

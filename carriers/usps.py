@@ -22,6 +22,7 @@ from carriers.errors import (
     NotFound,
     RateLimited,
 )
+from carriers.parsing import malformed, text
 from carriers.timeutil import Resolved, from_aware, localize, parse_iso, with_utc
 from parcel_watch.model import Location, Source, TrackingEvent
 from parcel_watch.status import Status
@@ -109,12 +110,10 @@ def parse(raw: bytes | str) -> ParseResult:
 
 
 def _malformed(message: str, number: str | None = None) -> ParseResult:
-    return ParseResult(errors=[MalformedPayload(message, carrier=SLUG, tracking_number=number)])
+    return malformed(SLUG, message, number)
 
 
-def _s(value: Any) -> str | None:
-    """A non-empty string value, else None."""
-    return value.strip() or None if isinstance(value, str) else None
+_s = text
 
 
 def _country(value: Any) -> str | None:
