@@ -69,11 +69,7 @@ async def watch(
     """Poll whatever is due until ``stop`` is set; a poll in flight always completes."""
     total = PollStats()
     while not stop.is_set():
-        stats = await scheduler.poll_once()
-        total.polled += stats.polled
-        total.new_events += stats.new_events
-        total.errors += stats.errors
-        total.failed_batches += stats.failed_batches
+        total.add(await scheduler.poll_once())
         pause = await _until_next_due(scheduler, idle)
         try:
             await asyncio.wait_for(stop.wait(), timeout=pause)

@@ -58,6 +58,12 @@ class PollStats:
     errors: int = 0
     failed_batches: int = 0
 
+    def add(self, other: PollStats) -> None:
+        self.polled += other.polled
+        self.new_events += other.new_events
+        self.errors += other.errors
+        self.failed_batches += other.failed_batches
+
 
 class RateLimiter:
     """At most ``per_s`` requests a second (token bucket), on the injected clock."""
@@ -207,8 +213,5 @@ class Scheduler:
             )
         total = PollStats()
         for stats in await asyncio.gather(*(self.coordinators[k].poll(v) for k, v in groups.items())):
-            total.polled += stats.polled
-            total.new_events += stats.new_events
-            total.errors += stats.errors
-            total.failed_batches += stats.failed_batches
+            total.add(stats)
         return total
