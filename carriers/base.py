@@ -21,6 +21,11 @@ class ParsedShipment:
     substatus: str | None = None
     estimated_delivery: datetime | None = None
     events: list[TrackingEvent] = field(default_factory=list)
+    # Set when parsed for a poller that remembers documents (see ``parse(raw, known)``):
+    # a hash of this shipment's part of the body; ``unchanged``: it equals the known one,
+    # so nothing else was parsed.
+    fingerprint: int | None = None
+    unchanged: bool = False
 
     def to_update(self) -> ShipmentUpdate:
         return ShipmentUpdate(
@@ -41,6 +46,8 @@ class ParseResult:
         becomes a MalformedPayload error here instead of failing the whole payload."""
         out = []
         for s in self.shipments:
+            if s.unchanged:
+                continue
             try:
                 out.append(s.to_update())
             except ValidationError as exc:

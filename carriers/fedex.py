@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from pydantic import ValidationError
 
 from carriers.base import ParsedShipment, ParseResult
 from carriers.errors import CarrierError, InvalidNumber, MalformedPayload, NotFound
-from carriers.parsing import array, malformed_error, nonblank, obj
+from carriers.parsing import array, fingerprint, malformed_error, nonblank, obj
 from carriers.timeutil import Resolved, from_aware, localize, parse_iso
 from parcel_watch.model import Location, Source, TrackingEvent
 from parcel_watch.status import Status, supersedes
@@ -112,30 +114,43 @@ _ALPHA2 = re.compile(r"[A-Za-z]{2}")
 
 def map_status(event: dict[str, Any], delivered: str | None = None) -> Outcome:
     """One scan event (or ``latestStatusDetail``) -> normalized status; unknown codes give UNKNOWN."""
-    event_type = _text(event.get("eventType", event.get("code")))
-    derived = _text(event.get("derivedStatusCode", event.get("derivedCode")))
+    texts = (event.get("eventDescription"), event.get("exceptionDescription"))
+    return _outcome(
+        _text(event.get("eventType", event.get("code"))),
+        _text(event.get("derivedStatusCode", event.get("derivedCode"))),
+        _text(event.get("exceptionCode")),
+        " ".join(v.lower() for v in texts if isinstance(v, str)),
+        _obj(event.get("delayDetail")).get("status") == "DELAYED",
+        delivered,
+    )
+
+
+@lru_cache(maxsize=4096)  # a few codes and texts recur in every scan history
+def _outcome(
+    event_type: str | None,
+    derived: str | None,
+    exception_code: str | None,
+    text: str,
+    delayed: bool,
+    delivered: str | None,
+) -> Outcome:
     outcome: Outcome = (Status.UNKNOWN, None)
     if event_type in EVENT_TYPES:
         outcome = EVENT_TYPES[event_type]
-        exception_code = _text(event.get("exceptionCode"))
-        text = " ".join(
-            v.lower()
-            for k in ("eventDescription", "exceptionDescription")
-            if isinstance(v := event.get(k), str)
-        )
         for codes, words, status, substatus in RULES.get(event_type, ()):
             if exception_code in codes or any(word in text for word in words):
                 outcome = status, substatus
                 break
-    elif _obj(event.get("delayDetail")).get("status") == "DELAYED":
+    elif delayed:
         outcome = _DELAYED
     elif derived in DERIVED_CODES:
         outcome = DERIVED_CODES[derived]
     return (Status.DELIVERED, delivered) if outcome == (Status.DELIVERED, None) else outcome
 
 
-def parse(raw: bytes | str) -> ParseResult:
-    """Parse one FedEx Track response body; never raises."""
+def parse(raw: bytes | str, known: Mapping[str, int] | None = None) -> ParseResult:
+    """Parse one FedEx Track response body; never raises. With ``known`` (number ->
+    fingerprint), each shipment gets its fingerprint and an unchanged one is not parsed."""
     result = ParseResult()
     try:
         doc = json.loads(raw)
@@ -150,7 +165,7 @@ def parse(raw: bytes | str) -> ParseResult:
             result.errors.append(_malformed("output.completeTrackResults is not a list"))
             return result
         for index, item in enumerate(complete):
-            _complete(item, f"output.completeTrackResults[{index}]", result)
+            _complete(item, f"output.completeTrackResults[{index}]", result, known)
     elif isinstance(doc.get("errors"), list) and doc["errors"]:
         result.errors.extend(_error(item, None) for item in doc["errors"])
     else:
@@ -183,7 +198,7 @@ def _has_data(result: dict[str, Any]) -> bool:
     return bool(_list(result.get("scanEvents")) or _obj(result.get("latestStatusDetail")))
 
 
-def _complete(item: Any, path: str, out: ParseResult) -> None:
+def _complete(item: Any, path: str, out: ParseResult, known: Mapping[str, int] | None) -> None:
     item = _obj(item)
     results = [_obj(r) for r in _list(item.get("trackResults"))]
     number = _text(item.get("trackingNumber")) or next(
@@ -205,8 +220,14 @@ def _complete(item: Any, path: str, out: ParseResult) -> None:
     # A re-used number gives several results, told apart by trackingNumberUniqueId (§1.2). The
     # model keys shipments by number, so we keep the most recently shipped one (ship date, then
     # payload order); an ``error`` next to tracking data is an OpenAPI placeholder and not reported.
+    fp = fingerprint(item) if known is not None else None
+    if fp is not None and known is not None and known.get(number) == fp:
+        out.shipments.append(ParsedShipment(number, SLUG, fingerprint=fp, unchanged=True))
+        return
     index, chosen = max(found, key=lambda pair: (_ship_date(pair[1]), -pair[0]))
-    out.shipments.append(_shipment(chosen, f"{path}.trackResults[{index}]", number, out.errors))
+    shipment = _shipment(chosen, f"{path}.trackResults[{index}]", number, out.errors)
+    shipment.fingerprint = fp
+    out.shipments.append(shipment)
 
 
 def _ship_date(result: dict[str, Any]) -> datetime:
@@ -284,12 +305,17 @@ def _location(address: dict[str, Any], path: str, number: str, errors: list[Carr
     if country is not None and not (isinstance(country, str) and _ALPHA2.fullmatch(country.strip())):
         errors.append(_malformed(f"{path}.countryCode: not an ISO alpha-2 code", number))
         country = None
-    return Location(
-        city=_text(address.get("city")),
-        region=_text(address.get("stateOrProvinceCode")),
-        postal_code=_text(address.get("postalCode")),
-        country=_text(country),
+    return _place(
+        _text(address.get("city")),
+        _text(address.get("stateOrProvinceCode")),
+        _text(address.get("postalCode")),
+        _text(country),
     )
+
+
+@lru_cache(maxsize=8192)  # the same hubs appear in thousands of histories
+def _place(city: str | None, region: str | None, postal_code: str | None, country: str | None) -> Location:
+    return Location(city=city, region=region, postal_code=postal_code, country=country)
 
 
 def _event(
@@ -305,7 +331,7 @@ def _event(
     status, substatus = map_status(raw, delivered)
     description = raw.get("eventDescription")
     try:
-        return TrackingEvent(
+        return TrackingEvent.trusted(
             occurred_at=resolved.utc,
             local_time=resolved.local,
             utc_offset_minutes=resolved.offset_minutes,
@@ -317,14 +343,12 @@ def _event(
             location=location,
             source=Source.POLL,
         )
-    except ValidationError:
+    except (ValidationError, ValueError):
         errors.append(_malformed(f"{path}: event out of range (offset or instant)", number))
         return None
 
 
 # -- fetch --
-
-from collections.abc import Sequence
 
 from carriers.fetching import OAuthClient
 from carriers.http import Response
@@ -349,3 +373,6 @@ class FedexClient(OAuthClient):
 
     def _parse(self, raw: bytes) -> ParseResult:
         return parse(raw)
+
+    def _parse_known(self, raw: bytes, known: Mapping[str, int]) -> ParseResult:
+        return parse(raw, known)

@@ -35,7 +35,7 @@ Credentials never go into URLs (all seven APIs take them in headers or HTTP Basi
 from __future__ import annotations
 
 import copy
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, ClassVar
 from urllib.parse import quote
 
@@ -120,14 +120,24 @@ class CarrierClient:
     def url(self, path: str) -> str:
         return self.base_url + path
 
-    async def fetch(self, numbers: Sequence[str]) -> list[Fetched]:
-        return await fetch_in_batches(numbers, self.max_batch, self._send, self._parse)
+    async def fetch(self, numbers: Sequence[str], known: Mapping[str, int] | None = None) -> list[Fetched]:
+        """Fetch ``numbers``. ``known`` (tracking number -> fingerprint from an earlier answer)
+        lets an adapter that supports it skip the shipments whose part of the body is unchanged."""
+        if known is None:
+            return await fetch_in_batches(numbers, self.max_batch, self._send, self._parse)
+        return await fetch_in_batches(
+            numbers, self.max_batch, self._send, lambda raw: self._parse_known(raw, known)
+        )
 
     async def _send(self, batch: Sequence[str]) -> Response:
         raise NotImplementedError
 
     def _parse(self, raw: bytes) -> ParseResult:
         raise NotImplementedError
+
+    def _parse_known(self, raw: bytes, known: Mapping[str, int]) -> ParseResult:
+        """Parse with fingerprints (see ``fetch``); adapters without them parse everything."""
+        return self._parse(raw)
 
     def _api_key(self) -> str:
         if self.credentials.api_key is None:

@@ -33,6 +33,12 @@ def parse_json(raw: bytes | str, slug: str, body: Callable[[Any], ParseResult]) 
         return malformed(slug, f"unexpected payload shape ({type(exc).__name__})")
 
 
+def fingerprint(value: Any) -> int:
+    """A hash of a decoded JSON value, stable within this process (documents compared by it
+    are only ever held in memory), telling an unchanged part of a payload in one call."""
+    return hash(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+
+
 def text(value: Any) -> str | None:
     """A non-empty, stripped string, or None for anything else."""
     return value.strip() or None if isinstance(value, str) else None

@@ -13,7 +13,7 @@ import asyncio
 import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import ClassVar, Protocol
 
@@ -21,7 +21,7 @@ from carriers.base import Fetched
 from carriers.errors import AuthError, CarrierError, NotFound, RateLimited
 from parcel_watch.model import Shipment, Source
 from parcel_watch.polling import Backoff, PollPolicy, PollState, next_poll
-from parcel_watch.store import IngestItem, RawPayload, Store
+from parcel_watch.store import IngestItem, IngestResult, RawPayload, Store
 from parcel_watch.store.schedule import PollRecord
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,9 @@ class PollSource(Protocol):
     SLUG: ClassVar[str]
     max_batch: int
 
-    async def fetch(self, numbers: Sequence[str]) -> list[Fetched]: ...
+    async def fetch(
+        self, numbers: Sequence[str], known: Mapping[str, int] | None = None
+    ) -> list[Fetched]: ...
 
 
 def utc_now() -> datetime:
@@ -57,12 +59,30 @@ class PollStats:
     new_events: int = 0
     errors: int = 0
     failed_batches: int = 0
+    unchanged: int = 0  # shipments whose carrier document was the same as at the last poll
 
     def add(self, other: PollStats) -> None:
         self.polled += other.polled
+        self.unchanged += other.unchanged
         self.new_events += other.new_events
         self.errors += other.errors
         self.failed_batches += other.failed_batches
+
+
+SEEN_LIMIT = 1_000_000
+
+
+class BoundedMap(dict[int, int]):
+    """A dict that forgets its oldest entry once full, so memory stays bounded."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def __setitem__(self, key: int, value: int) -> None:
+        if key not in self and len(self) >= self.limit:
+            del self[next(iter(self))]
+        super().__setitem__(key, value)
 
 
 class RateLimiter:
@@ -101,6 +121,9 @@ class Coordinator:
     def __post_init__(self) -> None:
         self._limiter = RateLimiter(self.rate_per_s, self.clock, self.sleep)
         self._slots = asyncio.Semaphore(self.concurrency)
+        # Shipment id -> fingerprint of the carrier's document for it at the last stored poll,
+        # so an unchanged document is neither parsed nor ingested again (in memory only).
+        self._seen: BoundedMap = BoundedMap(SEEN_LIMIT)
 
     async def poll(self, shipments: Sequence[Shipment]) -> PollStats:
         """Poll these shipments (already due) once; their next poll times are recorded."""
@@ -113,43 +136,65 @@ class Coordinator:
         return stats
 
     async def _poll_batch(self, batch: list[Shipment], stats: PollStats) -> None:
+        by_number = {s.tracking_number: s for s in batch}
+        known = {s.tracking_number: fp for s in batch if (fp := self._seen.get(s.id or 0)) is not None}
         async with self._slots:
             await self._limiter.wait()
             try:
-                answers = await self.source.fetch([s.tracking_number for s in batch])
+                answers = await self.source.fetch(list(by_number), known)
             except CarrierError as exc:
                 stats.failed_batches += 1
                 await self._failed(batch, exc)
                 return
             self._recovered()
-        by_number = {s.tracking_number: s for s in batch}
+        items: list[IngestItem] = []
         problems: dict[str, str] = {}
+        fingerprints: dict[str, int] = {}
         for answer in answers:
             # The answer belongs to the shipments we asked about, whatever carrier name an
             # aggregator gives them; numbers we did not ask about are not ours to create.
+            for parsed in answer.result.shipments:
+                if parsed.fingerprint is not None and parsed.tracking_number in by_number:
+                    fingerprints[parsed.tracking_number] = parsed.fingerprint
+                    stats.unchanged += parsed.unchanged
             updates = [
                 u.model_copy(update={"carrier": by_number[u.tracking_number].carrier})
                 for u in answer.result.updates()
                 if u.tracking_number in by_number
             ]
-            item = IngestItem(
-                updates, RawPayload(self.source.SLUG, answer.raw, Source.POLL, answer.content_type)
-            )
-            ingested = await self.store.ingest([item])  # not `+= await`: tasks share stats
-            stats.new_events += ingested.new_events
             for err in answer.result.errors:
                 stats.errors += 1
                 if err.tracking_number in by_number and not isinstance(err, NotFound):
                     problems[err.tracking_number] = f"{err.kind}: {err.message}"
-        stats.polled += len(batch)
+            if updates or answer.result.errors:  # an answer with nothing new is not kept again
+                payload = RawPayload(self.source.SLUG, answer.raw, Source.POLL, answer.content_type)
+                items.append(IngestItem(updates, payload))
         now = self.clock()
-        fresh = {s.id: s for s in await self.store.by_ids([s.id for s in batch if s.id is not None])}
-        records = []
-        for s in batch:
-            current = fresh.get(s.id, s)
-            when = next_poll(_poll_state(current), now, self.policy)
-            records.append(PollRecord(s.id or 0, when, problems.get(s.tracking_number)))
-        await self.store.record_polls(now, records)
+
+        def plan(ingested: IngestResult) -> list[PollRecord]:
+            records = []
+            for s in batch:
+                after = ingested.shipments.get((s.carrier, s.tracking_number))
+                state = _poll_state(s)
+                if after is not None:
+                    state = replace(
+                        state,
+                        status=after.state.status,
+                        last_event_at=after.state.last_event_at,
+                        estimated_delivery=after.estimated_delivery,
+                    )
+                when = next_poll(state, now, self.policy)
+                records.append(PollRecord(s.id or 0, when, problems.get(s.tracking_number)))
+            return records
+
+        ingested = await self.store.ingest_polled(items, now, plan)
+        # The result may be a whole group's: count this batch's shipments only.
+        stats.new_events += sum(ingested.new_by_shipment.get(s.id or 0, 0) for s in batch)
+        stats.polled += len(batch)
+        # Remembered only once stored: an unchanged document is then known to be in the store.
+        for number, fp in fingerprints.items():
+            if number not in problems and (sid := by_number[number].id) is not None:
+                self._seen[sid] = fp
 
     async def _failed(self, batch: list[Shipment], exc: CarrierError) -> None:
         now = self.clock()

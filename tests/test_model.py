@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from parcel_watch.model import Money, Shipment, TrackingEvent
-from parcel_watch.status import Status
+from parcel_watch.model import Location, Money, Shipment, Source, TrackingEvent, TzSource
+from parcel_watch.status import SUBSTATUSES, Status
 
 
 def test_event_time_is_converted_to_utc_and_keeps_wall_clock_separately() -> None:
@@ -64,3 +67,41 @@ def test_shipment_normalizes_codes_and_money() -> None:
         Money(amount=Decimal(-1), currency="EUR")
     with pytest.raises(ValidationError):
         Money(amount=Decimal(1), currency="EURO")
+
+
+# -- TrackingEvent.trusted: the parsers' fast path must build exactly what validation does --
+
+_ZONES = st.sampled_from([None, UTC, timezone(timedelta(hours=8)), timezone(timedelta(minutes=-330))])
+_EVENT_FIELDS = st.fixed_dictionaries(
+    {
+        "occurred_at": st.datetimes(
+            min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=_ZONES
+        ),
+        "local_time": st.none() | st.datetimes(timezones=_ZONES),
+        "utc_offset_minutes": st.none() | st.integers(-1100, 1100),
+        "tz_source": st.sampled_from(TzSource),
+        "status": st.sampled_from(Status),
+        "substatus": st.none() | st.sampled_from(sorted(SUBSTATUSES)) | st.just("no.such"),
+        "carrier_code": st.none() | st.text(max_size=4),
+        "description": st.text(max_size=8),
+        "location": st.builds(
+            Location, city=st.none() | st.text(max_size=5), country=st.sampled_from([None, "US", "CN"])
+        ),
+        "source": st.sampled_from(Source),
+    }
+)
+
+
+@given(_EVENT_FIELDS)
+def test_trusted_event_equals_the_validated_one_or_fails_alike(fields: dict[str, Any]) -> None:
+    try:
+        validated = TrackingEvent(**fields)
+    except ValidationError:
+        with pytest.raises(ValueError):  # noqa: PT011 - the same refusal, as a plain ValueError
+            TrackingEvent.trusted(**fields)
+        return
+    trusted = TrackingEvent.trusted(**fields)
+    assert trusted == validated
+    assert trusted.model_dump() == validated.model_dump()
+    assert trusted.occurred_at.tzinfo is UTC
+    assert trusted.model_copy(update={"description": "x"}).description == "x"

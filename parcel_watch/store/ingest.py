@@ -78,6 +78,9 @@ class IngestResult:
     shipments_created: int = 0
     payloads_stored: int = 0
     changes: list[StatusChange] = field(default_factory=list)
+    # Every touched shipment as it stands after the chunk (what a poller schedules from).
+    shipments: dict[ShipmentKey, KnownShipment] = field(default_factory=dict)
+    new_by_shipment: dict[int, int] = field(default_factory=dict)  # shipment id -> new events
 
     def add(self, other: IngestResult) -> None:
         self.new_events += other.new_events
@@ -85,6 +88,9 @@ class IngestResult:
         self.shipments_created += other.shipments_created
         self.payloads_stored += other.payloads_stored
         self.changes.extend(other.changes)
+        self.shipments.update(other.shipments)
+        for sid, n in other.new_by_shipment.items():
+            self.new_by_shipment[sid] = self.new_by_shipment.get(sid, 0) + n
 
 
 def insert_ignore(conn: AsyncConnection, table: Table) -> Insert:
@@ -132,6 +138,7 @@ async def ingest_chunk(
     # Payloads before their events (parents first); a sole writer knows their ids already.
     await _insert_payloads(conn, fresh, bodies, pids, with_ids=sole_writer)
     rows = finder.rows(items)
+    result.new_by_shipment = {sid: len(facts) for sid, facts in finder.facts.items() if facts}
     by_id = {k.id: k for k in known.values()}
     if sole_writer and missing:
         # Parents before children: the new shipments, in the state their events give.
@@ -154,6 +161,7 @@ async def ingest_chunk(
     result.shipments_created = len(missing)
     await advance_states(conn, by_id, finder.facts, received, result.changes)
     await record_etas(conn, by_id, finder.etas, now)
+    result.shipments = known
     return result
 
 

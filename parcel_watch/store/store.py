@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import builtins
 import contextlib
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from parcel_watch.model import CarrierSource, EstimateRevision, Shipment, TrackingEvent
 from parcel_watch.store import bulk, migrate, schedule
 from parcel_watch.store.engine import WRITE_OPTION, make_engine
+from parcel_watch.store.groupwrite import GroupWriter, Plan, PolledWrite
 from parcel_watch.store.ingest import IngestItem, IngestResult, ingest_chunk, insert_ignore
 from parcel_watch.store.payloads import decompress
 from parcel_watch.store.rows import event_from_row, shipment_from_row, shipment_values
@@ -56,6 +57,7 @@ class Store:
         self._write_lock: asyncio.Lock | contextlib.nullcontext[None] = (
             asyncio.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
         )
+        self._polled = GroupWriter(self._write_polled)
 
     @classmethod
     async def open(cls, url: str, *, migrate_schema: bool = True) -> Self:
@@ -65,6 +67,7 @@ class Store:
         return store
 
     async def close(self) -> None:
+        await self._polled.idle()
         await self.engine.dispose()
 
     async def __aenter__(self) -> Self:
@@ -116,11 +119,33 @@ class Store:
             total.add(await self._ingest_chunk(chunk))
         return total
 
-    async def _ingest_chunk(self, chunk: list[IngestItem]) -> IngestResult:
+    async def ingest_polled(self, items: Sequence[IngestItem], now: datetime, plan: Plan) -> IngestResult:
+        """Ingest a poll's answers and record the polls (``plan`` schedules the shipments from
+        the ingested result) in one write transaction: both land, or neither does. Concurrent
+        calls are grouped into one transaction (see ``groupwrite``); the result returned is
+        the group's, with ``new_by_shipment`` telling each caller its own part."""
+        return await self._polled.submit(PolledWrite(items, now, plan))
+
+    async def _write_polled(self, group: Sequence[PolledWrite]) -> IngestResult:
+        async def record(conn: AsyncConnection, result: IngestResult) -> None:
+            for entry in group:
+                await schedule.record(conn, entry.now, entry.plan(result))
+
+        return await self._ingest_chunk([i for entry in group for i in entry.items], then=record)
+
+    async def _ingest_chunk(
+        self,
+        chunk: list[IngestItem],
+        *,
+        then: Callable[[AsyncConnection, IngestResult], Awaitable[None]] | None = None,
+    ) -> IngestResult:
         for attempt in range(1, WRITE_ATTEMPTS + 1):
             try:
                 async with self.writing() as conn:
-                    return await ingest_chunk(conn, chunk)
+                    result = await ingest_chunk(conn, chunk)
+                    if then is not None:
+                        await then(conn, result)
+                    return result
             except DBAPIError as exc:
                 # Two PostgreSQL writers can still deadlock on rows they both create;
                 # the server aborts one, and the whole chunk is simply done again.
