@@ -176,6 +176,9 @@ class ClaimFacts:
     buyer_country: str | None = None
     time_zone: str = "UTC"  # the claimant's, for deadlines
     language: str = "en"  # "en" or "zh"
+    # What the user already holds ("invoice", "photos"...): a draft lists the policy's
+    # documents minus these as still missing.
+    documents_on_hand: frozenset[str] = frozenset()
 
 
 # -- results ---------------------------------------------------------------------------
