@@ -92,12 +92,44 @@ class Anchor(StrEnum):
     PURCHASE = "purchase"  # contract / payment date
     RETURN_RECEIVED = "return_received"  # the seller got the returned goods back
     EXPECTED_DELIVERY = "expected_delivery"  # chargebacks: the expected date
+    DISPUTE_OPENED = "dispute_opened"  # PayPal: escalate within 20 days of opening
 
 
 class DayCount(StrEnum):
     CALENDAR = "calendar"
     WORKING = "working"  # Monday to Friday, not public holidays
     EXCLUDING_SUNDAYS = "excluding_sundays"  # CMR Art. 30: Sundays and public holidays skipped
+
+
+class Scope(StrEnum):
+    ANY = "any"
+    DOMESTIC = "domestic"
+    INTERNATIONAL = "international"
+
+
+class TransportMode(StrEnum):
+    AIR = "air"
+    ROAD = "road"
+    POST = "post"
+
+
+class Document(StrEnum):
+    """Stable names for what a claim needs (``Policy.documents``, ``ClaimFacts.documents_on_hand``)."""
+
+    TRACKING = "tracking"  # tracking number / waybill number and the scan history
+    PROOF_OF_POSTING = "proof_of_posting"  # receipt, label or certificate of posting
+    INVOICE = "invoice"  # proof of value: invoice or receipt
+    COMMERCIAL_INVOICE = "commercial_invoice"  # international express shipments
+    INSURANCE_RECEIPT = "insurance_receipt"  # proof of declared value / insurance bought
+    ITEM_DETAILS = "item_details"  # brand, model, serial number, quantity, price per line
+    PHOTOS = "photos"  # item, inner packing, box sides, label
+    PACKAGING_KEPT = "packaging_kept"  # goods and box kept for inspection
+    CLAIM_FORM = "claim_form"  # the respondent's own form
+    WRITTEN_NOTICE = "written_notice"  # reservation / notice sent in writing in time
+    REPAIR_ESTIMATE = "repair_estimate"
+    ORDER_CONFIRMATION = "order_confirmation"
+    SELLER_MESSAGES = "seller_messages"  # what the buyer and seller wrote to each other
+    RETURN_PROOF = "return_proof"  # proof the goods were sent back / received by the seller
 
 
 @dataclass(frozen=True)
@@ -109,11 +141,26 @@ class Window:
     earliest: int = 0
     days: DayCount = DayCount.CALENDAR
     name: str = "claim"  # "claim", "notice", "inquiry", "dispute"...
+    # Calendar months added to the anchor date before ``latest`` days are counted
+    # ("file within 9 months": latest=0, months=9).
+    months: int = 0
+    # Where the earliest day counts from another event than the latest (Royal Mail: from
+    # 10 working days after the due date, up to 80 days after posting).
+    earliest_anchor: Anchor | None = None
+    earliest_days: DayCount | None = None  # None: as ``days``
+    incidents: frozenset[Incident] = frozenset()  # the incidents it is for (empty: all)
+    # The window that applies instead when this one's anchor is unknown (CMR total loss:
+    # 30 days after the agreed date, else 60 days after taking over the goods).
+    otherwise: Window | None = None
 
 
 @dataclass(frozen=True)
 class Cap:
-    """The liability limit; every part that is set applies and the smallest wins."""
+    """The liability limit; every part that is set applies and the smallest wins.
+
+    Except: an accepted declared value replaces the included cover and the weight- and
+    freight-based limits (declared interest, insurance); ``sdr_parts_add_up`` sums the SDR
+    parts; ``package_or_kg_greater`` takes the larger of the flat and per-kg cover."""
 
     per_package: Money | None = None  # included cover without declared value
     declared_value_max: Money | None = None  # declared value / insurance accepted up to
@@ -121,6 +168,15 @@ class Cap:
     sdr_per_item: Decimal | None = None  # UPU: fixed part per item
     freight_multiple: Decimal | None = None  # SF: 7x freight; China Post: 3x postage
     refund_of_charges: bool = False  # delay remedies: the transport charges only
+    per_kg: Money | None = None  # a money limit per kg of gross weight (DHL China: CNY 20/kg)
+    # FedEx international: the greater of ``per_package`` and ``per_kg`` x weight is the cover.
+    package_or_kg_greater: bool = False
+    accepts_declared_value: bool = False  # a declared value / insurance replaces the limits
+    sdr_parts_add_up: bool = False  # UPU parcels: 40 SDR per item + 4.50 SDR per kg
+    postage_refunded_on: frozenset[Incident] = frozenset()  # postage paid back on top
+    insured_pro_rata: bool = False  # China Post: partial loss paid in proportion insured/value
+    refund_of_price: bool = False  # consumer remedies: the price paid comes back, whatever happened
+    non_monetary: str | None = None  # the remedy is not money (stamps, a notice): what it is
 
 
 @dataclass(frozen=True)
@@ -140,11 +196,21 @@ class Policy:
     source: str
     verified_on: date
     verified: bool = True  # False: never auto-filed, and the draft says so
-    carriers: frozenset[str] = frozenset()  # carrier slugs it applies to (empty: any)
+    carriers: frozenset[str] = frozenset()  # operators it applies to ("ups", "dhl_paket"; empty: any)
     countries: frozenset[str] = frozenset()  # buyer / origin countries it applies to (empty: any)
     complaint_channel: str | None = None  # where to escalate (12315, ECC-Net...)
-    holiday_country: str | None = None  # whose public holidays working days skip
+    holiday_country: str | None = None  # whose public holidays working days skip ("GB-ENG")
     notes: str = ""
+    scope: Scope = Scope.ANY
+    mode: TransportMode | None = None  # conventions: the mode of transport they govern
+    services: frozenset[str] = frozenset()  # service keywords it is limited to (empty: any)
+    excluded_countries: frozenset[str] = frozenset()  # origin countries it does not cover
+    destinations: frozenset[str] = frozenset()  # destination countries it is limited to
+    payment_methods: frozenset[PaymentMethod] = frozenset()  # chargebacks: how it was paid
+    # The respondent's own period (deliver within 30 days, refund within 14): the claim
+    # arises once it has passed. Counted like a window; its ``latest`` is the due date.
+    duty: Window | None = None
+    conditions: tuple[str, ...] = ()  # gates to check before filing, as the draft shows them
 
 
 # -- facts a claim needs that tracking does not give ---------------------------------------
@@ -175,6 +241,7 @@ class ClaimFacts:
     platform: str | None = None
     buyer_country: str | None = None
     time_zone: str = "UTC"  # the claimant's, for deadlines
+    consumer_chose_carrier: bool = False  # EU/UK/China: then the risk in transit is the buyer's
     language: str = "en"  # "en" or "zh"
     # What the user already holds ("invoice", "photos"...): a draft lists the policy's
     # documents minus these as still missing.
@@ -204,6 +271,7 @@ class Amount:
     postage_refund: Money | None = None
     sdr: SdrConversion | None = None
     basis: tuple[str, ...] = ()  # one line per step, for the draft
+    conversions: tuple[SdrConversion, ...] = ()  # every rate used (caps in SDR, other currencies)
 
 
 @dataclass(frozen=True)
@@ -213,6 +281,8 @@ class Deadline:
     earliest: date
     latest: date
     time_zone: str
+    holiday_country: str | None = None
+    basis: tuple[str, ...] = ()  # how the dates were counted, for the draft
 
     def expired(self, today: date) -> bool:
         return today > self.latest
