@@ -2,111 +2,39 @@
 
 Pure: ``parse(raw)`` turns one response or webhook body into a ``ParseResult``; it never raises.
 Handles ``gettrackinfo`` (accepted + rejected), ``register``, a ``gettracklist`` page and the
-``TRACKING_UPDATED`` / ``TRACKING_STOPPED`` webhooks.
+``TRACKING_UPDATED`` / ``TRACKING_STOPPED`` webhooks. A postal item's providers (origin post,
+then destination post) are merged into one timeline. ``SeventeenTrackClient`` fetches, and
+registers the numbers 17TRACK does not track yet.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from carriers.base import ParsedShipment, ParseResult
-from carriers.errors import (
-    AuthError,
-    CarrierError,
-    CarrierUnavailable,
-    InvalidNumber,
-    MalformedPayload,
-    NotFound,
-    RateLimited,
-)
+from carriers.base import Fetched, ParsedShipment, ParseResult
+from carriers.credentials import Credentials
+from carriers.errors import AuthError, CarrierError, InvalidNumber, MalformedPayload, RateLimited
+from carriers.fetching import CarrierClient, batches, fetch_in_batches, per_number
+from carriers.http import CarrierHttp, Response
 from carriers.parsing import malformed, obj, parse_json, text
+from carriers.seventeentrack_codes import (
+    ALREADY_REGISTERED,
+    CARRIER_KEYS,
+    CODES,
+    ERROR_CODES,
+    HOME_ZONES,
+    NOT_REGISTERED,
+    Outcome,
+)
 from carriers.timeutil import Resolved, from_aware, localize, parse_iso, with_utc
 from parcel_watch.model import Location, Source, TrackingEvent, TzSource
 from parcel_watch.status import Status
 
 SLUG = "17track"
 
-Mapping = tuple[Status, str | None]
-
-# One table for every 17TRACK status word: sub_status values, main statuses (used when no
-# sub_status is given) and milestone stage keys (used for events without sub_status).
-CODES: dict[str, Mapping] = {
-    # main statuses
-    "NotFound": (Status.PENDING, "pending.not_found"),
-    "InfoReceived": (Status.INFO_RECEIVED, None),
-    "InTransit": (Status.IN_TRANSIT, None),
-    "Expired": (Status.EXPIRED, "expired.no_updates"),
-    "AvailableForPickup": (Status.AVAILABLE_FOR_PICKUP, None),
-    "OutForDelivery": (Status.OUT_FOR_DELIVERY, None),
-    "DeliveryFailure": (Status.DELIVERY_ATTEMPTED, None),
-    "Delivered": (Status.DELIVERED, None),
-    "Exception": (Status.EXCEPTION, None),
-    # sub statuses (§10.3)
-    "NotFound_Other": (Status.PENDING, "pending.not_found"),
-    "NotFound_InvalidCode": (Status.PENDING, "pending.invalid_number"),
-    "InTransit_PickedUp": (Status.IN_TRANSIT, "in_transit.picked_up"),
-    "InTransit_Departure": (Status.IN_TRANSIT, "in_transit.departed"),
-    "InTransit_Arrival": (Status.IN_TRANSIT, "in_transit.arrived"),
-    "InTransit_CustomsProcessing": (Status.IN_TRANSIT, "in_transit.customs_processing"),
-    "InTransit_CustomsReleased": (Status.IN_TRANSIT, "in_transit.customs_released"),
-    "InTransit_CustomsRequiringInformation": (Status.EXCEPTION, "exception.customs_info_required"),
-    "InTransit_Other": (Status.IN_TRANSIT, None),
-    "OutForDelivery_Other": (Status.OUT_FOR_DELIVERY, None),
-    "AvailableForPickup_Other": (Status.AVAILABLE_FOR_PICKUP, None),
-    "DeliveryFailure_NoBody": (Status.DELIVERY_ATTEMPTED, "delivery_attempted.recipient_unavailable"),
-    "DeliveryFailure_Security": (Status.DELIVERY_ATTEMPTED, "delivery_attempted.access_problem"),
-    "DeliveryFailure_Rejected": (Status.EXCEPTION, "exception.refused"),
-    "DeliveryFailure_InvalidAddress": (Status.EXCEPTION, "exception.address_problem"),
-    "DeliveryFailure_Other": (Status.DELIVERY_ATTEMPTED, "delivery_attempted.other"),
-    "Delivered_Other": (Status.DELIVERED, None),
-    "Exception_Returning": (Status.RETURNING, "returning.to_sender"),
-    "Exception_Returned": (Status.RETURNED, "returned.to_sender"),
-    "Exception_Damage": (Status.EXCEPTION, "exception.damaged"),
-    "Exception_Lost": (Status.EXCEPTION, "exception.lost"),
-    "Exception_Destroyed": (Status.EXCEPTION, "exception.destroyed"),
-    "Exception_Rejected": (Status.EXCEPTION, "exception.refused"),
-    "Exception_Delayed": (Status.EXCEPTION, "exception.delayed"),
-    "Exception_NoBody": (Status.DELIVERY_ATTEMPTED, "delivery_attempted.recipient_unavailable"),
-    "Exception_Security": (Status.EXCEPTION, "exception.security"),
-    "Exception_Cancel": (Status.CANCELLED, "cancelled.by_shipper"),
-    "Exception_Other": (Status.EXCEPTION, "exception.other"),
-    "Expired_Other": (Status.EXPIRED, "expired.no_updates"),
-    # milestone stage keys not already above
-    "PickedUp": (Status.IN_TRANSIT, "in_transit.picked_up"),
-    "Departure": (Status.IN_TRANSIT, "in_transit.departed"),
-    "Arrival": (Status.IN_TRANSIT, "in_transit.arrived"),
-    "Returning": (Status.RETURNING, "returning.to_sender"),
-    "Returned": (Status.RETURNED, "returned.to_sender"),
-}
-# Item (and envelope) error codes → error type; unlisted codes stay a plain CarrierError.
-ERROR_CODES: dict[int, type[CarrierError]] = {
-    -18010001: AuthError,  # IP not whitelisted
-    -18010002: AuthError,  # invalid key
-    -18010012: InvalidNumber,  # invalid number format
-    -18010013: InvalidNumber,  # invalid carrier for the number
-    -18019902: NotFound,  # not registered
-    -18019903: NotFound,  # carrier not detected
-    -18019907: RateLimited,  # daily limit
-    -18019908: RateLimited,  # quota exhausted
-    -18019909: NotFound,  # no tracking info yet
-    401: AuthError,
-    429: RateLimited,
-    500: CarrierUnavailable,
-    503: CarrierUnavailable,
-}
-# 17TRACK carrier keys → physical carrier slugs (detection corpus codes where one exists).
-CARRIER_KEYS: dict[int, str] = {
-    21051: "usps",
-    100002: "ups",
-    7041: "dhl",
-    3011: "china-post",
-    190012: "yanwen",
-    2151: "correios",
-}
-# Carrier home zones, for event times that carry neither offset nor UTC nor a known location zone.
-HOME_ZONES: dict[int, str] = {3011: "Asia/Shanghai", 190012: "Asia/Shanghai", 2151: "America/Sao_Paulo"}
 _ALPHA2 = re.compile(r"[A-Za-z]{2}")
 
 
@@ -196,7 +124,7 @@ def _carrier(key: Any) -> str:
     return CARRIER_KEYS.get(key, f"17track-{key}")
 
 
-def _map(code: str | None) -> Mapping:
+def _map(code: str | None) -> Outcome:
     return CODES.get(code or "", (Status.UNKNOWN, None))
 
 
@@ -211,9 +139,16 @@ def _item(item: Any, source: Source, errors: list[CarrierError]) -> ParsedShipme
     if isinstance(info, dict):
         latest = info.get("latest_status")
         latest = latest if isinstance(latest, dict) else {}
-        shipment.status, shipment.substatus = _map(_s(latest.get("sub_status")) or _s(latest.get("status")))
         shipment.estimated_delivery = _eta(info, number, errors)
         shipment.events = _events(info, number, source, errors)
+        # The newest scan of either leg decides (an unreadable one does not hide a known state);
+        # latest_status speaks only when no scan could be read.
+        newest = next((e for e in reversed(shipment.events) if e.status is not Status.UNKNOWN), None)
+        shipment.status, shipment.substatus = (
+            (newest.status, newest.substatus)
+            if newest is not None
+            else _map(_s(latest.get("sub_status")) or _s(latest.get("status")))
+        )
     elif "package_status" in item:  # gettracklist page entry: summary only
         shipment.status, shipment.substatus = _map(_s(item.get("package_status")))
     elif "track_info" in item:
@@ -244,6 +179,8 @@ def _eta(info: dict[str, Any], number: str, errors: list[CarrierError]) -> datet
 def _events(
     info: dict[str, Any], number: str, source: Source, errors: list[CarrierError]
 ) -> list[TrackingEvent]:
+    """Every provider's events (origin post first, then the destination post) in one timeline,
+    oldest first; a scan both legs report is kept once, as the first provider gave it."""
     tracking = info.get("tracking")
     providers = tracking.get("providers") if isinstance(tracking, dict) else None
     events: dict[tuple[object, ...], TrackingEvent] = {}
@@ -256,10 +193,28 @@ def _events(
         raw_events = provider.get("events")
         for raw in reversed(raw_events) if isinstance(raw_events, list) else []:  # newest first → oldest
             event = _event(raw, number, home, source, errors)
-            if event is not None:  # legs overlap: same instant, code, text and place is one event
-                dedup = (event.occurred_at, event.carrier_code, event.description, event.location)
-                events.setdefault(dedup, event)
-    return sorted(events.values(), key=lambda e: e.occurred_at)
+            if event is not None:
+                events.setdefault(_same_scan(event), event)
+    return sorted(events.values(), key=lambda e: (e.occurred_at, _RANK[e.status]))
+
+
+def _same_scan(event: TrackingEvent) -> tuple[object, ...]:
+    """What makes two reports one scan: the store's dedupe grain (UTC minute, place without
+    region), but the normalized status instead of the text, which each post words its own way.
+    An unreadable scan has no status to compare: its raw code, else its text, tells it apart."""
+    loc = event.location
+    what: object = (event.status, event.substatus)
+    if event.status is Status.UNKNOWN:
+        what = event.carrier_code or _fold(event.description)
+    place = (loc.country, _fold(loc.city), _fold(loc.postal_code))
+    return (int(event.occurred_at.timestamp()) // 60, what, place)
+
+
+def _fold(value: str | None) -> str:
+    return " ".join(value.split()).casefold() if value else ""
+
+
+_RANK = {status: rank for rank, status in enumerate(Status)}  # same instant: the later stage last
 
 
 def _event(
@@ -331,30 +286,95 @@ def _when(raw: dict[str, Any], country: str | None, region: str | None, home: st
 
 # -- fetch --
 
-from collections.abc import Sequence
-
-from carriers.base import Fetched
-from carriers.fetching import CarrierClient, fetch_in_batches
-from carriers.http import Response
+REGISTER, GETTRACKINFO = "/track/v2.2/register", "/track/v2.2/gettrackinfo"
+Call = Callable[[Sequence[str]], Awaitable[list[Fetched]]]
 
 
 class SeventeenTrackClient(CarrierClient):
     """17TRACK API v2.2: every call is a ``POST`` of a JSON array (≤ 40 items) with the key in
-    the ``17token`` header. ``fetch`` reads ``/gettrackinfo``; numbers must first be
-    registered (``register``, 1 quota credit each)."""
+    the ``17token`` header. ``fetch`` reads ``/gettrackinfo`` and registers the numbers 17TRACK
+    does not track yet (``register``, 1 quota credit each).
+
+    ``registered``: numbers this client knows 17TRACK tracks; ``refused``: numbers register
+    refused as invalid, with the refusal. Neither is sent to ``register`` again (in memory, per
+    client): quota is spent once per number, and a bad number costs no request per poll.
+    """
 
     SLUG = SLUG
     DEFAULT_BASE_URL = "https://api.17track.net"
     max_batch = 40
 
+    def __init__(self, http: CarrierHttp, credentials: Credentials, *, base_url: str | None = None) -> None:
+        super().__init__(http, credentials, base_url=base_url)
+        self.registered: set[str] = set()
+        self.refused: dict[str, CarrierError] = {}
+
     async def register(self, numbers: Sequence[str]) -> list[Fetched]:
-        """``POST /track/v2.2/register`` in batches; accepted/rejected items parse like fetch's."""
-        return await fetch_in_batches(
-            numbers, self.max_batch, lambda batch: self._post("/track/v2.2/register", batch), self._parse
+        """``POST /track/v2.2/register`` in batches; accepted/rejected items parse like fetch's.
+        Accepted numbers and "already registered" refusals are remembered as registered."""
+        answers = await fetch_in_batches(
+            numbers, self.max_batch, lambda batch: self._post(REGISTER, batch), self._parse
         )
+        asked = set(numbers)
+        for answer in answers:
+            self.registered.update(
+                s.tracking_number for s in answer.result.shipments if s.tracking_number in asked
+            )
+            for error in answer.result.errors:
+                number = error.tracking_number
+                if number not in asked or number is None:
+                    continue
+                if error.code == ALREADY_REGISTERED:
+                    self.registered.add(number)
+                elif isinstance(error, InvalidNumber):
+                    self.refused[number] = error
+        return answers
+
+    async def fetch(self, numbers: Sequence[str], known: Mapping[str, int] | None = None) -> list[Fetched]:
+        """``gettrackinfo`` for ``numbers`` (``known`` is unused: 17TRACK gives no fingerprints).
+
+        A number rejected as not registered (-18019902) is registered and asked again in this
+        call: the new answer replaces the rejection, or register's refusal does (a per-number
+        error). Numbers already registered or refused are not sent to register again. The
+        partial-failure rule of ``carriers.fetching`` holds: auth and rate-limit failures raise,
+        other failures of the extra calls become errors of the numbers they were for.
+        """
+        answers = await self._gettrackinfo(numbers)
+        asked = set(numbers)
+        rejected = dict.fromkeys(
+            e.tracking_number
+            for a in answers
+            for e in a.result.errors
+            if e.code == NOT_REGISTERED and e.tracking_number in asked
+        )
+        fresh = [n for n in rejected if n is not None and n not in self.registered and n not in self.refused]
+        instead = await self._register_refusals(fresh) if fresh else {}
+        again = [n for n in fresh if n in self.registered]
+        instead.update((n, []) for n in again)
+        instead.update(
+            (n, per_number(self.refused[n], [n])) for n in rejected if n in self.refused and n not in fresh
+        )
+        refetched = await _kept(self._gettrackinfo, again) if again else []
+        return [_instead(a, instead) for a in answers] + refetched
+
+    async def _register_refusals(self, numbers: Sequence[str]) -> dict[str, list[CarrierError]]:
+        """Register ``numbers``; the errors of each one left unregistered, by number."""
+        answers = await _kept(self.register, numbers)
+        refusals: dict[str, list[CarrierError]] = {}
+        for error in (e for a in answers for e in a.result.errors if e.tracking_number is not None):
+            refusals.setdefault(str(error.tracking_number), []).append(error)
+        # A request-level error (a bad envelope, quota) refuses every number of its batch.
+        for answer, chunk in zip(answers, batches(numbers, self.max_batch), strict=False):
+            general = [e for e in answer.result.errors if e.tracking_number is None]
+            for n in chunk:
+                refusals.setdefault(n, [copy for e in general for copy in per_number(e, [n])])
+        return {n: errors for n, errors in refusals.items() if errors and n not in self.registered}
+
+    async def _gettrackinfo(self, numbers: Sequence[str]) -> list[Fetched]:
+        return await fetch_in_batches(numbers, self.max_batch, self._send, self._parse)
 
     async def _send(self, batch: Sequence[str]) -> Response:
-        return await self._post("/track/v2.2/gettrackinfo", batch)
+        return await self._post(GETTRACKINFO, batch)
 
     async def _post(self, path: str, batch: Sequence[str]) -> Response:
         return await self.http.request(
@@ -363,3 +383,29 @@ class SeventeenTrackClient(CarrierClient):
 
     def _parse(self, raw: bytes) -> ParseResult:
         return parse(raw)
+
+
+async def _kept(call: Call, numbers: Sequence[str]) -> list[Fetched]:
+    """``call(numbers)`` made after answers are in hand: a failure that is not auth or rate
+    limit becomes one error per number instead of dropping those answers."""
+    try:
+        return await call(numbers)
+    except (AuthError, RateLimited):
+        raise
+    except CarrierError as exc:
+        return [Fetched(raw=b"", content_type="", result=ParseResult(errors=per_number(exc, numbers)))]
+
+
+def _instead(answer: Fetched, instead: Mapping[str, list[CarrierError]]) -> Fetched:
+    """``answer`` with each not-registered rejection of a number in ``instead`` replaced."""
+    errors = answer.result.errors
+    if not any(e.code == NOT_REGISTERED and e.tracking_number in instead for e in errors):
+        return answer
+    kept: list[CarrierError] = []
+    for error in errors:
+        number = error.tracking_number
+        replaced = error.code == NOT_REGISTERED and number is not None and number in instead
+        kept += instead[number] if replaced and number is not None else [error]
+    return Fetched(
+        answer.raw, answer.content_type, ParseResult(shipments=answer.result.shipments, errors=kept)
+    )

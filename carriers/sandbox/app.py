@@ -3,7 +3,8 @@
 Auth is real: OAuth token endpoints issue bearer tokens the tracking endpoints check (missing,
 unknown, expired or another API's token: 401 in that API's error format); API-key APIs reject
 an empty (or, with ``SandboxWorld.api_key``, a wrong) key with 401. Numbers the world does not
-hold, or whose journey has not had its first scan, get the API's own not-found answer.
+hold, or whose journey has not had its first scan, get the API's own not-found answer. 17TRACK
+rejects a number until it is registered (-18019902), as the real API does.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import asyncio
 import base64
 import binascii
 import json
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,6 +36,7 @@ JSON = "application/json"
 # token path -> the API whose tokens it issues
 TOKEN_PATHS = {"/oauth/token": "fedex", "/security/v1/oauth/token": "ups", "/oauth2/v3/token": "usps"}
 FEDEX_MAX, SEVENTEEN_MAX = 30, 40
+SEVENTEEN_NUMBER = re.compile(r"[A-Za-z0-9-]{5,50}")  # what 17TRACK's register accepts as a number
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -209,13 +212,10 @@ async def seventeen_track(request: web.Request) -> web.Response:
     if isinstance(numbers, web.Response):
         return numbers
     world = request.app[WORLD]
-    if world.require_registration:
-        asked = [n for n in numbers if n in world.registered]
-        unregistered = [n for n in numbers if n not in world.registered]
-    else:
-        asked, unregistered = numbers, []
+    unregistered = [n for n in numbers if world.require_registration and n not in world.registered]
+    asked = [n for n in numbers if n not in unregistered]
     found, missing = _split(world, asked, _draw(request))
-    return _raw(200, render_17track.render_17track_many(found, world.now(), missing + unregistered))
+    return _raw(200, render_17track.render_17track_many(found, world.now(), missing, unregistered))
 
 
 async def seventeen_register(request: web.Request) -> web.Response:
@@ -223,9 +223,13 @@ async def seventeen_register(request: web.Request) -> web.Response:
     if isinstance(numbers, web.Response):
         return numbers
     world = request.app[WORLD]
+    world.register_requests.append(numbers)
     accepted, rejected = [], []
     for number in numbers:
-        if number in world.registered:
+        if not SEVENTEEN_NUMBER.fullmatch(number):
+            error = {"code": -18010012, "message": f"The format of '{number}' is invalid."}
+            rejected.append({"number": number, "error": error})
+        elif number in world.registered:
             error = {"code": -18019901, "message": f"The tracking number '{number}' has been registered."}
             rejected.append({"number": number, "error": error})
         else:

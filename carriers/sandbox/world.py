@@ -46,18 +46,21 @@ class SandboxWorld:
 
     ``api_key``: when set, API keys and client secrets must equal it (else any non-empty one
     is accepted). ``token_ttl_s``: the ``expires_in`` of issued tokens, enforced server side.
-    ``require_registration``: 17TRACK answers gettrackinfo only for numbers registered first.
+    ``require_registration``: 17TRACK answers gettrackinfo only for numbers registered first,
+    as the real API does (on by default); ``registered`` holds them, ``register_requests`` the
+    numbers of each register call, in order (each accepted one costs a quota credit).
     """
 
     clock: SandboxClock
     seed: int = 0
     api_key: str | None = None
     token_ttl_s: float = 3600.0
-    require_registration: bool = False
+    require_registration: bool = True
     journeys: dict[str, Journey] = field(default_factory=dict)
     tokens: dict[str, Token] = field(default_factory=dict, repr=False)
     tokens_issued: Counter[str] = field(default_factory=Counter)
     registered: set[str] = field(default_factory=set)
+    register_requests: list[list[str]] = field(default_factory=list)
 
     def now(self) -> datetime:
         return self.clock.now()

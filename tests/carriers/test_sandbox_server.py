@@ -339,21 +339,6 @@ async def test_faults_can_be_limited_to_path_prefixes(real: FakeClock, serve: Se
     assert (await fetch("ups", url, ["SBX00000001"])).shipments
 
 
-async def test_17track_can_require_registration(real: FakeClock, serve: Serve) -> None:
-    world = make_world(real, require_registration=True)
-    url = await serve(world)
-    [error] = (await fetch("17track", url, ["SBX00000001"])).errors
-    assert isinstance(error, NotFound)
-    async with CarrierHttp("17track") as http:
-        client = seventeentrack.SeventeenTrackClient(http, credentials("17track"), base_url=url)
-        [registered] = await client.register(["SBX00000001"])
-        assert registered.result.errors == []
-        [again] = await client.register(["SBX00000001"])
-        assert [e.tracking_number for e in again.result.errors] == ["SBX00000001"]
-        result = await fetch_with(client, ["SBX00000001"])
-    assert seen(result.shipments[0]) == expected("17track", world.journeys["SBX00000001"], START)
-
-
 async def test_fedex_batches_over_30_are_split_by_the_client_and_refused_by_the_server(
     real: FakeClock, serve: Serve
 ) -> None:

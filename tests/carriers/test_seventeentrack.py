@@ -1,10 +1,12 @@
-"""17TRACK v2.2 parser parser: its own mappings, times and errors. Every fixture's checked expected
-result and the fuzzing are in test_parser_contract.py, for all adapters alike."""
+"""17TRACK v2.2 parser: its own mappings, times and errors, and the merge of a postal item's two
+legs. Every fixture's checked expected result and the fuzzing are in test_parser_contract.py, for
+all adapters alike."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -73,3 +75,81 @@ def test_request_level_error_envelope() -> None:
 def test_not_the_api_shape_is_malformed(raw: bytes) -> None:
     (error,) = parse(raw).errors
     assert isinstance(error, MalformedPayload)
+
+
+# -- an S10 postal item: origin post and destination post, one timeline --
+
+S10 = FIXTURES / "gettrackinfo_s10_china_post_usps_two_legs.json"
+
+
+def s10_doc() -> Any:
+    return json.loads(S10.read_bytes())
+
+
+def legs(doc: Any) -> list[Any]:
+    providers: list[Any] = doc["data"]["accepted"][0]["track_info"]["tracking"]["providers"]
+    return providers
+
+
+def test_both_legs_make_one_chronological_timeline_with_the_shared_scan_once() -> None:
+    doc = s10_doc()
+    raw = [event for leg in legs(doc) for event in leg["events"]]
+    (shipment,) = parse(S10.read_bytes()).shipments
+    events = shipment.events
+    assert len(raw) == 9 and len(events) == 8  # the handover scan is reported by both posts
+    assert [e.occurred_at for e in events] == sorted(e.occurred_at for e in events)
+    assert {e.location.country for e in events} == {"CN", "US"}
+    (handover,) = [e for e in events if e.location.city == "JAMAICA" and e.carrier_code == "Arrival"]
+    assert handover.description == "Arrival at inward office of exchange"  # as the first leg gave it
+    assert (events[0].location.city, events[-1].location.city) == ("SHENZHEN", "BROOKLYN")
+    assert shipment.status is Status.DELIVERED
+
+
+def test_status_is_the_newest_scan_of_either_leg_not_a_stale_summary() -> None:
+    doc = s10_doc()
+    info = doc["data"]["accepted"][0]["track_info"]
+    info["latest_status"] = {
+        "status": "InTransit",
+        "sub_status": "InTransit_Departure",
+        "sub_status_descr": None,
+    }
+    info["tracking"]["providers"].reverse()  # destination leg first: same timeline, same status
+    (shipment,) = parse(json.dumps(doc)).shipments
+    assert shipment.status is Status.DELIVERED
+    (original,) = parse(S10.read_bytes()).shipments
+    key = [(e.occurred_at, e.status, e.location) for e in original.events]
+    assert [(e.occurred_at, e.status, e.location) for e in shipment.events] == key
+
+
+def test_an_unreadable_newest_scan_does_not_decide_the_status() -> None:
+    doc = s10_doc()
+    usps = legs(doc)[1]["events"]
+    usps[0]["stage"] = None  # the delivery scan, now without a stage
+    assert parse(json.dumps(doc)).shipments[0].status is Status.OUT_FOR_DELIVERY
+    for leg in legs(doc):
+        for event in leg["events"]:
+            event["stage"] = None
+    # No scan is readable: 17TRACK's own summary is all there is.
+    assert parse(json.dumps(doc)).shipments[0].status is Status.DELIVERED
+
+
+def test_the_same_scan_in_other_words_seconds_and_case_is_one_event() -> None:
+    doc = s10_doc()
+    shared = legs(doc)[1]["events"][-1]
+    shared["time_iso"], shared["time_utc"] = "2026-05-06T14:25:40-04:00", "2026-05-06T18:25:40Z"
+    shared["address"]["city"], shared["address"]["state"] = "Jamaica ", None
+    assert len(parse(json.dumps(doc)).shipments[0].events) == 8
+
+
+def test_different_scans_at_the_same_minute_stay_apart() -> None:
+    doc = s10_doc()
+    usps = legs(doc)[1]["events"]
+    usps[-1]["address"]["postal_code"] = "11431"  # another facility
+    assert len(parse(json.dumps(doc)).shipments[0].events) == 9
+    doc = s10_doc()
+    unreadable = next(e for e in legs(doc)[1]["events"] if e["stage"] is None)
+    twin = {**unreadable, "description": "Inbound Into Customs"}
+    legs(doc)[0]["events"].insert(0, twin)
+    events = parse(json.dumps(doc)).shipments[0].events
+    # Without a status to compare, only the text can tell: two different texts are two scans.
+    assert len([e for e in events if e.status is Status.UNKNOWN]) == 2
