@@ -97,7 +97,7 @@ def test_trusted_event_equals_the_validated_one_or_fails_alike(fields: dict[str,
     try:
         validated = TrackingEvent(**fields)
     except ValidationError:
-        with pytest.raises(ValueError):  # noqa: PT011 - the same refusal, as a plain ValueError
+        with pytest.raises(ValueError):  # the same refusal, as a plain ValueError
             TrackingEvent.trusted(**fields)
         return
     trusted = TrackingEvent.trusted(**fields)
