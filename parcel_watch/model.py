@@ -238,6 +238,11 @@ class Shipment(BaseModel):
     next_poll_at: UtcDateTime | None = None
     poll_failures: int = 0
     poll_error: str | None = None
+    # A return: the shipment it sends back, the refund rule that applies ("eu", "uk", "cn",
+    # "us"; claims.rules.refund) and when the user saw the refund (None: not yet).
+    return_of: int | None = None
+    refund_regime: str | None = Field(default=None, max_length=16)
+    refund_received_at: UtcDateTime | None = None
 
 
 class ShipmentUpdate(BaseModel):

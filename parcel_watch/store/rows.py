@@ -30,6 +30,9 @@ SHIPMENT_FIELDS = (
     "weight_kg",
     "order_ref",
     "label",
+    "return_of",
+    "refund_regime",
+    "refund_received_at",
 )
 
 
@@ -72,6 +75,9 @@ def shipment_from_row(row: Row[Any], revisions: list[EstimateRevision] | None = 
         next_poll_at=m.get("next_poll_at"),
         poll_failures=m.get("poll_failures") or 0,
         poll_error=m.get("poll_error"),
+        return_of=m.get("return_of"),
+        refund_regime=m.get("refund_regime"),
+        refund_received_at=m.get("refund_received_at"),
     )
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Date,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -65,6 +67,13 @@ class ShipmentRow(Base):
     polled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     poll_failures: Mapped[int] = mapped_column(Integer, server_default="0")
     poll_error: Mapped[str | None] = mapped_column(Text)
+    # Anomaly rules (revision 0004): when to evaluate again without a new event (a
+    # deadline crossing); NULL = now. A return's link to its original shipment (no
+    # foreign key: SQLite cannot add one to an existing table without copying it).
+    rules_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    return_of: Mapped[int | None] = mapped_column(Integer, index=True)
+    refund_regime: Mapped[str | None] = mapped_column(String(16))
+    refund_received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class RawPayloadRow(Base):
@@ -122,7 +131,62 @@ class EstimateRevisionRow(Base):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class AnomalyRow(Base):
+    """One anomaly episode of a shipment: opened, updated, resolved (revision 0004).
+
+    ``details`` and ``evidence`` (event ids) are JSON text: the same on every backend."""
+
+    __tablename__ = "anomalies"
+    __table_args__ = (
+        Index(
+            "uq_anomalies_open_kind",
+            "shipment_id",
+            "kind",
+            unique=True,
+            sqlite_where=text("state = 'open'"),
+            postgresql_where=text("state = 'open'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    shipment_id: Mapped[int] = mapped_column(ForeignKey("shipments.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    state: Mapped[str] = mapped_column(String(12))
+    since: Mapped[datetime] = mapped_column(UTCDateTime)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    details: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[str] = mapped_column(Text)
+
+
+class AnomalyChangeRow(Base):
+    """Each state change of an anomaly, when it happened (the anomaly's history)."""
+
+    __tablename__ = "anomaly_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    anomaly_id: Mapped[int] = mapped_column(ForeignKey("anomalies.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    change: Mapped[str] = mapped_column(String(12))
+    details: Mapped[str] = mapped_column(Text)
+
+
+class RuleWatermarkRow(Base):
+    """The newest event and estimate revision the last rule evaluation saw (one row)."""
+
+    __tablename__ = "rule_watermarks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(BigInteger)
+    revision_id: Mapped[int] = mapped_column(BigInteger)
+    evaluated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 shipments = cast(Table, ShipmentRow.__table__)
 events = cast(Table, EventRow.__table__)
 raw_payloads = cast(Table, RawPayloadRow.__table__)
 estimate_revisions = cast(Table, EstimateRevisionRow.__table__)
+anomalies = cast(Table, AnomalyRow.__table__)
+anomaly_changes = cast(Table, AnomalyChangeRow.__table__)
+rule_watermarks = cast(Table, RuleWatermarkRow.__table__)

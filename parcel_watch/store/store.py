@@ -178,8 +178,12 @@ class Store:
                 changed = {k: v for k, v in values.items() if v is not None}
                 if CarrierSource(found.carrier_source).strength > shipment.carrier_source.strength:
                     del changed["carrier_source"]  # detection never demotes a user's choice
+                # Edited facts (a promise, a return's refund...) may change the anomaly
+                # rules' answer: rules_due_at NULL has them look at it again.
                 await conn.execute(
-                    update(shipments).where(shipments.c.id == existing).values(**changed, updated_at=now)
+                    update(shipments)
+                    .where(shipments.c.id == existing)
+                    .values(**changed, updated_at=now, rules_due_at=None)
                 )
         [stored] = await self.find(shipment.tracking_number, shipment.carrier)
         return AddResult(stored, created=existing is None)
