@@ -8,6 +8,7 @@ from typing import cast
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Date,
     Float,
     ForeignKey,
@@ -183,6 +184,59 @@ class RuleWatermarkRow(Base):
     evaluated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class ClaimFactsRow(Base):
+    """What the user told about a shipment for its claims, as JSON (``claims.facts``; revision 0005)."""
+
+    __tablename__ = "claim_facts"
+
+    shipment_id: Mapped[int] = mapped_column(ForeignKey("shipments.id", ondelete="CASCADE"), primary_key=True)
+    facts: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ClaimRow(Base):
+    """One drafted claim and where it stands (``claims.lifecycle``; revision 0005).
+
+    ``draft`` is the JSON snapshot the letters are rendered from, so a claim reads the same
+    after its policy data changes; the columns beside it are what lists and reminders query."""
+
+    __tablename__ = "claims"
+    __table_args__ = (
+        UniqueConstraint("shipment_id", "anomaly", "policy_id", name="uq_claims_shipment_anomaly_policy"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    shipment_id: Mapped[int] = mapped_column(ForeignKey("shipments.id", ondelete="CASCADE"), index=True)
+    anomaly: Mapped[str] = mapped_column(String(32))
+    policy_id: Mapped[str] = mapped_column(String(80))
+    respondent: Mapped[str] = mapped_column(String(16))
+    incident: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    auto_file: Mapped[bool] = mapped_column(Boolean)
+    amount: Mapped[str | None] = mapped_column(String(32))  # Decimal as text
+    currency: Mapped[str | None] = mapped_column(String(3))
+    earliest: Mapped[date | None] = mapped_column(Date)
+    latest: Mapped[date | None] = mapped_column(Date, index=True)
+    time_zone: Mapped[str] = mapped_column(String(64))
+    draft: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ClaimStatusChangeRow(Base):
+    """Every status a claim took, who set it and when (revision 0005); append-only."""
+
+    __tablename__ = "claim_status_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    changed_by: Mapped[str] = mapped_column(String(120))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
 shipments = cast(Table, ShipmentRow.__table__)
 events = cast(Table, EventRow.__table__)
 raw_payloads = cast(Table, RawPayloadRow.__table__)
@@ -190,3 +244,6 @@ estimate_revisions = cast(Table, EstimateRevisionRow.__table__)
 anomalies = cast(Table, AnomalyRow.__table__)
 anomaly_changes = cast(Table, AnomalyChangeRow.__table__)
 rule_watermarks = cast(Table, RuleWatermarkRow.__table__)
+claim_facts = cast(Table, ClaimFactsRow.__table__)
+claims = cast(Table, ClaimRow.__table__)
+claim_status_changes = cast(Table, ClaimStatusChangeRow.__table__)
