@@ -6,10 +6,13 @@ lets claim); and, for the consumer, the seller's duties under the buyer's law (E
 China: in the EU, UK and China the seller bears the transport risk, unless the buyer chose
 the carrier) and the payment's dispute route (card chargeback, PayPal).
 
-Facts may be unknown (None). A rule that needs an unknown fact is kept, so nothing that may
-apply is hidden, except that among one carrier's variants the best-fitting known variant
-wins: a "Signed For" parcel gets the Signed For rule, not the 1st class one, and a parcel
-of unknown service gets the basic rule.
+A carrier rule's ``countries`` are origin countries; a consumer rule's are the buyer's
+(default: the destination), and consumer law is returned only when that country is known;
+payment disputes only for the payment method used. Other facts may be unknown (None): a
+carrier rule or convention that needs an unknown fact is kept, so nothing that may apply is
+hidden, except that among one carrier's variants the best-fitting known one wins: a "Signed
+For" parcel gets the Signed For rule, not the 1st class one, and an unknown service the
+basic rule (or, where there is none, every variant).
 """
 
 from __future__ import annotations
