@@ -10,21 +10,22 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import SecretStr
 
 from carriers import ADAPTERS
 from carriers.credentials import Credentials
+from carriers.errors import RateLimited
 from carriers.sandbox.journeys import Scenario
 from carriers.sandbox.server import start
 from carriers.sandbox.world import SandboxClock, SandboxWorld
+from parcel_watch.demoview import DemoState, Row, SourceState
 from parcel_watch.detect.samples import sample_number
-from parcel_watch.model import CarrierSource, Shipment
+from parcel_watch.model import CarrierSource, Shipment, TrackingEvent
 from parcel_watch.poller import health, scheduler_for
+from parcel_watch.scheduler import Health, Scheduler
 from parcel_watch.store import Store
 
 # (carrier slug as detection names it, number format) — S10 items go through 17TRACK.
@@ -40,12 +41,13 @@ SANDBOX_KEY = SecretStr("sandbox")
 STEP = timedelta(hours=1)  # the simulation starts this long before now
 
 
-@dataclass
-class Progress:
-    at: datetime
-    polls: int
-    events: int
-    by_status: dict[str, int]
+class Watcher(Protocol):
+    """Progress display. A state costs a few queries, so the watcher says which steps it
+    will actually show rather than being handed every one."""
+
+    def wants(self, step: int) -> bool: ...
+
+    def show(self, state: DemoState) -> None: ...
 
 
 class VirtualTime:
@@ -67,8 +69,11 @@ async def run_demo(
     seed: int = 7,
     per_scenario: int = 1,
     now: datetime | None = None,
-    on_progress: Callable[[Progress], None] | None = None,
+    max_steps: int | None = None,
+    watcher: Watcher | None = None,
 ) -> dict[str, Any]:
+    """Run the demo and return its summary. ``watcher`` is shown the state after the steps
+    it wants and once more at the end (``done``); ``max_steps`` cuts the run short."""
     now = now or datetime.now(UTC)
     virtual = VirtualTime()
     clock = SandboxClock(now - HISTORY, speed=1.0, real=virtual)
@@ -113,9 +118,10 @@ async def run_demo(
 
         polls = 0
         async with scheduler_for(store, creds, clock=sim_now, sleep=virtual.sleep) as scheduler:
+            observer = Observer(store, scheduler)
             due: datetime | None = arrivals[0][0]
             step = 0
-            while due is not None and due <= now:
+            while due is not None and due <= now and (max_steps is None or step < max_steps):
                 # Jump to the next due poll, but in steps of at least STEP: polls due within
                 # a step are sent together, as a real poller would batch them.
                 target = max(due, clock.now() + STEP)
@@ -125,14 +131,14 @@ async def run_demo(
                 stats = await scheduler.poll_once()
                 polls += stats.polled
                 step += 1
-                if on_progress is not None and step % 12 == 0:
-                    n_ship, n_ev = await store.count()
-                    by_status = Counter(s.status.value for s in await store.list())
-                    on_progress(Progress(clock.now(), polls, n_ev, dict(by_status)))
+                if watcher is not None and watcher.wants(step):
+                    watcher.show(await observer.state(clock.now(), step, polls))
                 due = await store.next_due_at()
                 if arrivals and (due is None or arrivals[0][0] < due):
                     due = arrivals[0][0]
             sources = health(scheduler)
+            if watcher is not None:
+                watcher.show(await observer.state(clock.now(), step, polls, done=True))
     finally:
         await runner.cleanup()
     n_ship, n_ev = await store.count()
@@ -148,3 +154,60 @@ async def run_demo(
         "errors": sum(1 for s in listed if s.poll_error),
         "sources": sources,
     }
+
+
+class Observer:
+    """Builds the view's state after a step. Only shipments whose state changed since the
+    last call have their timeline read again, so watching costs little next to polling."""
+
+    def __init__(self, store: Store, scheduler: Scheduler) -> None:
+        self.store, self.scheduler = store, scheduler
+        self._seen: dict[int, tuple[object, ...]] = {}
+        self._rows: dict[int, Row] = {}
+
+    async def state(self, now: datetime, step: int, polls: int, *, done: bool = False) -> DemoState:
+        listed = {s.id: s for s in await self.store.list() if s.id is not None}
+        changed = [sid for sid, s in listed.items() if self._seen.get(sid) != _fingerprint(s)]
+        timelines = await self.store.timelines(changed)
+        for sid in changed:
+            s, last = listed[sid], timelines.get(sid) or []
+            self._seen[sid] = _fingerprint(s)
+            self._rows[sid] = _row(s, last[-1] if last else None, now)
+        _, n_events = await self.store.count()
+        return DemoState(
+            now=now,
+            step=step,
+            rows=tuple(self._rows[sid] for sid in listed),
+            events=n_events,
+            polls=polls,
+            sources=tuple(_source(slug, c.health) for slug, c in self.scheduler.coordinators.items()),
+            done=done,
+        )
+
+
+def _fingerprint(s: Shipment) -> tuple[object, ...]:
+    return (s.status, s.substatus, s.last_event_at, s.poll_error)
+
+
+def _row(s: Shipment, last: TrackingEvent | None, now: datetime) -> Row:
+    place = ""
+    if last is not None:
+        loc = last.location
+        place = ", ".join(p for p in (loc.city, loc.country) if p)
+    return Row(
+        number=s.tracking_number,
+        carrier=s.carrier,
+        status=s.status,
+        label=s.label,
+        substatus=s.substatus,
+        description=last.description if last is not None else "",
+        place=place,
+        last_scan=s.last_event_at,
+        changed_at=now,
+        error=s.poll_error,
+    )
+
+
+def _source(slug: str, h: Health) -> SourceState:
+    limited = h.last_error is not None and h.last_error.startswith(f"{RateLimited.kind}:")
+    return SourceState(slug, h.failing_since, h.retry_at, h.last_error, rate_limited=limited)

@@ -193,10 +193,13 @@ def build_parser() -> argparse.ArgumentParser:
         "(on time, late, lost, damaged, customs hold, failed attempts, returned, pickup point) "
         "to a fresh SQLite store, and poll them with the real adapters on a simulated clock.",
     )
-    demo.add_argument("--headless", action="store_true", help="no live progress")
+    demo.add_argument("--headless", action="store_true", help="no progress (a live table on a terminal)")
     demo.add_argument("--json", action="store_true", help="print the summary as JSON")
     demo.add_argument("--seed", type=int, default=7, help="journeys are reproducible per seed")
     demo.add_argument("--per-scenario", type=int, default=1, help="shipments per carrier and scenario")
+    demo.add_argument(
+        "--max-steps", type=int, default=None, metavar="N", help="stop after N simulated steps (a quick look)"
+    )
 
     sbx = command(
         "sandbox", _cmd("commands_demo", "cmd_sandbox"), "run the sandbox carrier server standalone"
