@@ -43,6 +43,7 @@ _IN_CARRIER_HANDS = frozenset(Status) - {
     Status.UNKNOWN,
     Status.PENDING,
     Status.INFO_RECEIVED,
+    Status.EXPIRED,
     Status.CANCELLED,
 }
 

@@ -102,15 +102,14 @@ def count_days(
 
 
 def _describe_count(n: int, months: int, days: DayCount, holiday_country: str | None) -> str:
-    holidays_part = f"{holiday_country} public holidays" if holiday_country else "no holiday calendar given"
-    unit = {
-        DayCount.CALENDAR: "calendar days",
-        DayCount.WORKING: f"working days (Monday to Friday, not {holidays_part})",
-        DayCount.EXCLUDING_SUNDAYS: f"days not counting Sundays or {holidays_part}",
-    }[days]
-    if not holiday_country:
-        unit = unit.replace("not no holiday calendar given", "no holiday calendar given")
-        unit = unit.replace("Sundays or no holiday calendar given", "Sundays (no holiday calendar given)")
+    if days is DayCount.CALENDAR:
+        unit = "calendar days"
+    else:
+        skipped = "Saturdays, Sundays" if days is DayCount.WORKING else "Sundays"
+        holidays_part = (
+            f" or {holiday_country} public holidays" if holiday_country else "; no holiday calendar given"
+        )
+        unit = f"{'working ' if days is DayCount.WORKING else ''}days (not counting {skipped}{holidays_part})"
     parts = [f"{months} calendar month{'s' if months != 1 else ''}"] if months else []
     if n or not months:
         parts.append(f"{n} {unit}")
