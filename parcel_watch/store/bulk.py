@@ -83,14 +83,22 @@ async def insert_ignore_rows(
 
 
 async def update_rows(
-    conn: AsyncConnection, table: Table, columns: tuple[str, ...], rows: Sequence[tuple[Any, ...]]
+    conn: AsyncConnection,
+    table: Table,
+    columns: tuple[str, ...],
+    rows: Sequence[tuple[Any, ...]],
+    *,
+    keys: tuple[str, ...] = ("id",),
 ) -> None:
-    """UPDATE ``columns`` by primary key ``id``; each tuple is (*column values, id)."""
+    """UPDATE ``columns`` of the rows matching ``keys`` (the primary key ``id`` unless told);
+    each tuple is (*column values, *key values). A row whose keys match nothing is skipped."""
 
     def build() -> Executable:
         values: dict[str, Any] = {name: bindparam(f"v_{name}") for name in columns}
-        return update(table).where(table.c.id == bindparam("v_id")).values(values)
+        match = [table.c[key] == bindparam(f"k_{key}") for key in keys]
+        return update(table).where(*match).values(values)
 
-    names = tuple(f"v_{name}" for name in columns) + ("v_id",)
-    sql = _compiled(conn.dialect, f"update:{table.name}:{','.join(columns)}", build, names)
+    names = tuple(f"v_{name}" for name in columns) + tuple(f"k_{key}" for key in keys)
+    key = f"update:{table.name}:{','.join(columns)}:{','.join(keys)}"
+    sql = _compiled(conn.dialect, key, build, names)
     await conn.exec_driver_sql(sql, list(rows))

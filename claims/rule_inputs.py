@@ -1,0 +1,176 @@
+"""Reading what the rules need from the store, set-based: shipments, events, estimates.
+
+Every read is one statement for all the shipments asked about (``bulk.member_of``), or for
+the whole store in a full pass; nothing is read per shipment. Times are read in the
+driver's own form and converted here (an integer of microseconds on SQLite): a full pass
+reads a million events, and the column types' per-value processing would dominate it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, DateTime, and_, func, or_, select, type_coerce, union
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import ColumnElement
+
+from claims.rules.inputs import EtaRevision, RuleEvent, RuleShipment
+from parcel_watch.status import Status
+from parcel_watch.store import bulk
+from parcel_watch.store.schema import estimate_revisions, events, shipments
+from parcel_watch.store.types import micros_to_utc
+
+STATUS = {s.value: s for s in Status}
+Lane = tuple[str, str, str]  # (carrier, origin, destination)
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedShipment:
+    shipment: RuleShipment
+    seen_updated_at: Any  # updated_at as the driver gave it: a later edit changes it
+
+
+def _raw_time(conn: AsyncConnection, column: ColumnElement[Any]) -> ColumnElement[Any]:
+    if conn.dialect.name == "sqlite":
+        return type_coerce(column, BigInteger())
+    return type_coerce(column, DateTime(timezone=True))
+
+
+def _to_utc(conn: AsyncConnection) -> Callable[[Any], datetime]:
+    return micros_to_utc if conn.dialect.name == "sqlite" else _aware
+
+
+def _aware(value: datetime) -> datetime:
+    return value
+
+
+def _where_ids(conn: AsyncConnection, column: ColumnElement[Any], ids: Collection[int] | None) -> Any:
+    return True if ids is None else bulk.member_of(conn.dialect, column, sorted(ids))
+
+
+async def max_ids(conn: AsyncConnection) -> tuple[int, int]:
+    """The newest event id and estimate revision id."""
+    query = select(
+        select(func.coalesce(func.max(events.c.id), 0)).scalar_subquery(),
+        select(func.coalesce(func.max(estimate_revisions.c.id), 0)).scalar_subquery(),
+    )
+    event_id, revision_id = (await conn.execute(query)).one()
+    return int(event_id), int(revision_id)
+
+
+async def dirty_shipment_ids(
+    conn: AsyncConnection, event_id: int, revision_id: int, now: datetime
+) -> set[int]:
+    """Shipments with events or estimates newer than the watermarks, or whose rules are due."""
+    query = union(
+        select(events.c.shipment_id).where(events.c.id > event_id),
+        select(estimate_revisions.c.shipment_id).where(estimate_revisions.c.id > revision_id),
+        select(shipments.c.id).where(
+            or_(shipments.c.rules_due_at.is_(None), shipments.c.rules_due_at <= now)
+        ),
+    )
+    return {row[0] for row in (await conn.execute(query)).all()}
+
+
+async def load_shipments(conn: AsyncConnection, ids: Collection[int] | None) -> list[LoadedShipment]:
+    """The shipments ``ids`` (None: all) with their estimate revisions, oldest first."""
+    to_utc = _to_utc(conn)
+    revisions: dict[int, list[EtaRevision]] = {}
+    rev_query = (
+        select(
+            estimate_revisions.c.shipment_id,
+            _raw_time(conn, estimate_revisions.c.estimated_delivery),
+            _raw_time(conn, estimate_revisions.c.recorded_at),
+        )
+        .where(_where_ids(conn, estimate_revisions.c.shipment_id, ids))
+        .order_by(estimate_revisions.c.shipment_id, estimate_revisions.c.recorded_at, estimate_revisions.c.id)
+    )
+    for sid, eta, recorded in (await conn.execute(rev_query)).all():
+        revisions.setdefault(sid, []).append(EtaRevision(to_utc(eta), to_utc(recorded)))
+    c = shipments.c
+    query = select(
+        c.id,
+        c.carrier,
+        c.service,
+        c.origin_country,
+        c.destination_country,
+        c.promised_delivery,
+        _raw_time(conn, c.estimated_delivery),
+        c.return_of,
+        c.refund_regime,
+        _raw_time(conn, c.refund_received_at),
+        _raw_time(conn, c.updated_at),
+    ).where(_where_ids(conn, c.id, ids))
+    loaded = []
+    for sid, carrier, service, origin, dest, promised, eta, return_of, regime, refunded, updated in (
+        await conn.execute(query)
+    ).all():
+        shipment = RuleShipment(
+            id=sid,
+            carrier=carrier,
+            service=service,
+            origin_country=origin,
+            destination_country=dest,
+            promised_delivery=promised,
+            estimated_delivery=to_utc(eta) if eta is not None else None,
+            eta_revisions=tuple(revisions.get(sid, ())),
+            return_of=return_of,
+            refund_regime=regime,
+            refund_received_at=to_utc(refunded) if refunded is not None else None,
+        )
+        loaded.append(LoadedShipment(shipment, updated))
+    return loaded
+
+
+async def load_events(conn: AsyncConnection, ids: Collection[int] | None) -> dict[int, list[RuleEvent]]:
+    """Events of the shipments ``ids`` (None: all), grouped by shipment, in no particular order."""
+    to_utc = _to_utc(conn)
+    e = events.c
+    query = select(
+        e.id,
+        e.shipment_id,
+        _raw_time(conn, e.occurred_at),
+        e.status,
+        e.substatus,
+        e.description,
+        e.country,
+        e.utc_offset_minutes,
+    ).where(_where_ids(conn, e.shipment_id, ids))
+    grouped: dict[int, list[RuleEvent]] = {}
+    status = STATUS
+    for eid, sid, at, st, sub, text, country, offset in (await conn.execute(query)).all():
+        event = RuleEvent(eid, to_utc(at), status[st], sub, text, country, offset)
+        found = grouped.get(sid)
+        if found is None:
+            grouped[sid] = [event]
+        else:
+            found.append(event)
+    return grouped
+
+
+async def recent_delivered(conn: AsyncConnection, lanes: Sequence[Lane], per_lane: int) -> list[int]:
+    """The ids of each lane's ``per_lane`` most recently delivered shipments."""
+    if not lanes:
+        return []
+    c = shipments.c
+
+    def lane_is(lane: Lane) -> ColumnElement[bool]:
+        carrier, origin, dest = lane
+        return and_(c.carrier == carrier, c.origin_country == origin, c.destination_country == dest)
+
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=(c.carrier, c.origin_country, c.destination_country),
+            order_by=(c.last_event_at.desc(), c.id.desc()),
+        )
+        .label("rank")
+    )
+    ranked = (
+        select(c.id, rank).where(c.status == Status.DELIVERED.value, or_(*map(lane_is, lanes))).subquery()
+    )
+    query = select(ranked.c.id).where(ranked.c.rank <= per_lane)
+    return [row[0] for row in (await conn.execute(query)).all()]

@@ -1,0 +1,61 @@
+"""What the rules read: light slotted records, built once per shipment from store rows.
+
+Not the pydantic models: a full evaluation reads a million events, and these cost a
+fraction of a validated model each. Times are aware UTC datetimes, as in the store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from parcel_watch.status import Status
+
+
+@dataclass(frozen=True, slots=True)
+class RuleEvent:
+    """One stored scan, with its id (anomalies cite event ids as evidence)."""
+
+    id: int
+    occurred_at: datetime
+    status: Status
+    substatus: str | None = None
+    description: str = ""
+    country: str | None = None
+    utc_offset_minutes: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EtaRevision:
+    """An estimated delivery the carrier announced, and when we first saw it."""
+
+    estimated_delivery: datetime
+    recorded_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RuleShipment:
+    """The facts of a shipment the rules use (its events are summarised separately)."""
+
+    id: int
+    carrier: str
+    service: str | None = None
+    origin_country: str | None = None
+    destination_country: str | None = None
+    promised_delivery: date | None = None
+    estimated_delivery: datetime | None = None
+    eta_revisions: tuple[EtaRevision, ...] = ()  # oldest first
+    return_of: int | None = None
+    refund_regime: str | None = None
+    refund_received_at: datetime | None = None
+
+    @property
+    def first_estimate(self) -> datetime | None:
+        """The carrier's first announced delivery: its commitment, before any slip."""
+        if self.eta_revisions:
+            return self.eta_revisions[0].estimated_delivery
+        return self.estimated_delivery
+
+    @property
+    def lane(self) -> tuple[str, str | None, str | None]:
+        return (self.carrier, self.origin_country, self.destination_country)
