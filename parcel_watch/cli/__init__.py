@@ -216,6 +216,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     srv.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     srv.add_argument("--port", type=int, default=8790, help="port (default: 8790)")
+
+    from parcel_watch.cli.claims_parser import add_claims_commands  # claims, evidence
+
+    add_claims_commands(command, _cmd, _global_options)
     prs.add_argument("--json", action="store_true", help='{"shipments": [...], "errors": [...]}')
     return parser
 
