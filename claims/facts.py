@@ -105,6 +105,7 @@ def to_json(facts: ClaimFacts) -> dict[str, Any]:
         "platform": facts.platform,
         "buyer_country": facts.buyer_country,
         "time_zone": facts.time_zone,
+        "consumer_chose_carrier": facts.consumer_chose_carrier,
         "language": facts.language,
         "documents_on_hand": sorted(facts.documents_on_hand),
     }
@@ -129,6 +130,7 @@ def from_json(data: Mapping[str, Any]) -> ClaimFacts:
             platform=data.get("platform"),
             buyer_country=data.get("buyer_country"),
             time_zone=str(data.get("time_zone", "UTC")),
+            consumer_chose_carrier=bool(data.get("consumer_chose_carrier", False)),
             language=str(data.get("language", "en")),
             documents_on_hand=frozenset(data.get("documents_on_hand", ())),
         )
