@@ -294,7 +294,7 @@ def claim_fields(
         "service": shipment.service or "",
         "ship_date": shipment.ship_date.isoformat() if shipment.ship_date else "",
         "scheduled_delivery": scheduled.isoformat() if scheduled else "",
-        "actual_delivery": delivered.isoformat() if delivered else "",
+        "actual_delivery": delivered.strftime("%Y-%m-%d %H:%M UTC") if delivered else "",
         "origin_country": shipment.origin_country or "",
         "destination_country": shipment.destination_country or "",
         "pieces": "1",

@@ -156,7 +156,7 @@ def _draft_values(draft: ClaimDraft, document: dict[str, Any]) -> dict[str, Any]
         "earliest": deadline.earliest if deadline is not None else None,
         "latest": deadline.latest if deadline is not None else None,
         "time_zone": deadline.time_zone if deadline is not None else "UTC",
-        "draft": json.dumps(document, ensure_ascii=False, sort_keys=True),
+        "draft": json.dumps(document, ensure_ascii=False),  # in its order: the form's fields are
     }
 
 

@@ -136,6 +136,7 @@ def test_the_chinese_carrier_letter_states_the_same_facts_in_chinese() -> None:
     assert "发票" not in missing
     assert "如UPS未按时答复或拒绝：the FTC (reportfraud.ftc.gov)" in letter
     assert "此致\n敬礼" in letter
+    assert "- 付款方式： 银行卡" in letter and "- 索赔类型： 丢失" in letter
 
 
 def test_the_consumer_asks_the_seller_to_deliver_or_refund_under_consumer_law() -> None:

@@ -15,10 +15,12 @@ from tests.claims.builders import NOW, draft, other_policy, stored_shipment
 
 async def test_a_new_draft_is_stored_as_a_draft_with_who_drafted_it(store: Store) -> None:
     sid = await stored_shipment(store)
-    [claim] = await lifecycle.record_drafts(store, [(draft(sid), {"letter": "v1"})], by="alice", now=NOW)
+    document = {"letter": "v1", "fields": {"tracking_number": "1Z", "carrier": "ups", "amount": "80"}}
+    [claim] = await lifecycle.record_drafts(store, [(draft(sid), document)], by="alice", now=NOW)
     assert claim.status is ClaimStatus.DRAFT
     assert (str(claim.amount.amount) if claim.amount else None, claim.latest) == ("80.00", date(2026, 4, 30))
-    assert claim.document == {"letter": "v1"}
+    assert claim.document == document
+    assert list(claim.document["fields"]) == ["tracking_number", "carrier", "amount"]  # the form's order
     [created] = await lifecycle.history(store, claim.id)
     assert (created.from_status, created.to_status, created.by, created.at) == (
         None,
