@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from tests.cli.conftest import Cli
 
 UPS = "1Z5R89390357567127"
 
 
-def late_parcel(cli: Cli) -> None:
-    """A UPS parcel inside Germany, promised ten days ago and not delivered: late."""
+def late_parcel(cli: Cli) -> date:
+    """A UPS parcel inside Germany, promised ten days ago and not delivered: late. Returns the promise."""
     today = datetime.now(UTC).date()
     added = cli(
         "add", UPS, "--ship-date", str(today - timedelta(days=14)), "--promised", str(today - timedelta(days=10)),
@@ -27,6 +28,7 @@ def late_parcel(cli: Cli) -> None:
     stored = facts.json()
     assert stored["item_value"] == {"amount": "120.00", "currency": "EUR"}
     assert (stored["seller"], stored["documents_on_hand"]) == ("Shop GmbH", ["invoice", "tracking"])
+    return today - timedelta(days=10)
 
 
 def test_facts_are_kept_and_bad_ones_refused(cli: Cli) -> None:
@@ -46,7 +48,7 @@ def test_facts_are_kept_and_bad_ones_refused(cli: Cli) -> None:
 
 
 def test_draft_list_show_and_the_lifecycle_of_a_claim(cli: Cli) -> None:
-    late_parcel(cli)
+    promised = late_parcel(cli)
     drafted = cli("claims", "draft", "--by", "alice", "--json")
     assert drafted.code == 0, drafted.err
     claims = {c["policy"]: c for c in drafted.json()}
@@ -60,13 +62,21 @@ def test_draft_list_show_and_the_lifecycle_of_a_claim(cli: Cli) -> None:
     assert (seller["amount"], seller["currency"]) == ("129.90", "EUR")
     assert claims["ups.non_us"]["respondent"] == "carrier"
 
-    listed, table, shown, zh = cli.many(
+    listed, table, shown, zh, due_soon, due_later = cli.many(
         ("claims", "list", "--json"),
         ("claims", "list"),
         ("claims", "show", str(seller["id"])),
         ("claims", "show", str(seller["id"]), "--lang", "zh", "--markdown"),
+        ("claims", "list", "--due-within", "30", "--json"),
+        ("claims", "list", "--due-within", "200", "--json"),
     )
     assert {c["id"] for c in listed.json()} == {c["id"] for c in drafted.json()}
+    # A chargeback for goods not received: 120 days from the expected delivery (in Berlin).
+    chargeback = claims["card.chargeback"]
+    berlin_today = datetime.now(ZoneInfo("Europe/Berlin")).date()
+    assert chargeback["days_left"] == (promised + timedelta(days=120) - berlin_today).days
+    assert chargeback["id"] not in {c["id"] for c in due_soon.json()}
+    assert chargeback["id"] in {c["id"] for c in due_later.json()}
     assert "Shop GmbH" in table.out and "eu.crd.art18" in table.out
     assert "Dear Shop GmbH," in shown.out and "full refund of 129.90 EUR" in shown.out
     assert "Status: draft" in shown.out and "by alice: drafted" in shown.out
