@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from claims.model import AnomalyKind, AnomalyState
 from claims.reconcile import Changes, OpenRow, details_json, evidence_json
 from parcel_watch.store import bulk
+from parcel_watch.store.schedule import NEVER
 from parcel_watch.store.schema import anomalies, anomaly_changes, rule_watermarks, shipments
 
 ANOMALY_COLUMNS = (
@@ -151,12 +152,21 @@ async def write_changes(conn: AsyncConnection, changes: Changes, now: datetime) 
     return ids
 
 
-async def set_due(conn: AsyncConnection, due: Sequence[tuple[datetime, int, Any]]) -> None:
+async def set_due(
+    conn: AsyncConnection, due: Sequence[tuple[datetime, int, Any]], *, all_rows: bool = False
+) -> None:
     """Store each evaluated shipment's next recheck: (when, id, updated_at as read). A shipment
-    edited since it was read keeps rules_due_at NULL (set by the edit): it is looked at again."""
+    edited since it was read keeps rules_due_at NULL (set by the edit): it is looked at again.
+
+    ``all_rows``: every shipment was evaluated, on SQLite (the only writer, so nothing was
+    edited meanwhile): those with nothing to recheck are set in one statement."""
     as_time = bulk.time_param(conn.dialect)
+    if all_rows and conn.dialect.name == "sqlite":
+        await conn.execute(shipments.update().values(rules_due_at=NEVER))
+        due = [entry for entry in due if entry[0] != NEVER]
     rows = [(as_time(when), sid, seen) for when, sid, seen in due]
-    await bulk.update_rows(conn, shipments, ("rules_due_at",), rows, keys=("id", "updated_at"))
+    if rows:
+        await bulk.update_rows(conn, shipments, ("rules_due_at",), rows, keys=("id", "updated_at"))
 
 
 def parse_details(raw: str) -> dict[str, str | int | None]:

@@ -35,12 +35,16 @@ class Changes:
     resolved: list[OpenRow] = field(default_factory=list)
 
 
+# One encoder for every call: json.dumps with options builds a new one each time.
+_ENCODE = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
+
+
 def details_json(anomaly: Anomaly) -> str:
-    return json.dumps(anomaly.details, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODE(anomaly.details)
 
 
 def evidence_json(anomaly: Anomaly) -> str:
-    return json.dumps(list(anomaly.evidence), separators=(",", ":"))
+    return "[" + ",".join(map(str, anomaly.evidence)) + "]"
 
 
 def reconcile(

@@ -8,10 +8,11 @@ reads a million events, and the column types' per-value processing would dominat
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import BigInteger, DateTime, and_, func, or_, select, type_coerce, union
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -21,9 +22,8 @@ from claims.rules.inputs import EtaRevision, RuleEvent, RuleShipment
 from parcel_watch.status import Status
 from parcel_watch.store import bulk
 from parcel_watch.store.schema import estimate_revisions, events, shipments
-from parcel_watch.store.types import micros_to_utc
+from parcel_watch.store.types import micros_to_utc, utc_to_micros
 
-STATUS = {s.value: s for s in Status}
 Lane = tuple[str, str, str]  # (carrier, origin, destination)
 
 
@@ -125,30 +125,53 @@ async def load_shipments(conn: AsyncConnection, ids: Collection[int] | None) -> 
     return loaded
 
 
+_EVENT_COLUMNS = "id, occurred_at, status, substatus, description, country, utc_offset_minutes, shipment_id"
+
+
 async def load_events(conn: AsyncConnection, ids: Collection[int] | None) -> dict[int, list[RuleEvent]]:
     """Events of the shipments ``ids`` (None: all), grouped by shipment, in no particular order."""
-    to_utc = _to_utc(conn)
-    e = events.c
-    query = select(
-        e.id,
-        e.shipment_id,
-        _raw_time(conn, e.occurred_at),
-        e.status,
-        e.substatus,
-        e.description,
-        e.country,
-        e.utc_offset_minutes,
-    ).where(_where_ids(conn, e.shipment_id, ids))
+    if conn.dialect.name == "sqlite":
+        rows = await _sqlite_event_rows(conn, ids)
+    else:
+        e = events.c
+        query = select(
+            e.id,
+            e.occurred_at,
+            e.status,
+            e.substatus,
+            e.description,
+            e.country,
+            e.utc_offset_minutes,
+            e.shipment_id,
+        ).where(_where_ids(conn, e.shipment_id, ids))
+        rows = [RuleEvent(r[0], utc_to_micros(r[1]), *r[2:]) for r in (await conn.execute(query)).all()]
     grouped: dict[int, list[RuleEvent]] = {}
-    status = STATUS
-    for eid, sid, at, st, sub, text, country, offset in (await conn.execute(query)).all():
-        event = RuleEvent(eid, to_utc(at), status[st], sub, text, country, offset)
-        found = grouped.get(sid)
+    get = grouped.get
+    for row in rows:
+        found = get(row[7])
         if found is None:
-            grouped[sid] = [event]
+            grouped[row[7]] = [row]
         else:
-            found.append(event)
+            found.append(row)
     return grouped
+
+
+async def _sqlite_event_rows(conn: AsyncConnection, ids: Collection[int] | None) -> list[RuleEvent]:
+    """The rows straight from the driver, in RuleEvent's column order (times are stored as
+    integer microseconds there): no per-row work between SQLite and the summary."""
+    sql = f"SELECT {_EVENT_COLUMNS} FROM events"
+    params: tuple[str, ...] = ()
+    if ids is not None:
+        sql += " WHERE shipment_id IN (SELECT value FROM json_each(?))"
+        params = (json.dumps(sorted(ids)),)
+    driver = (await conn.get_raw_connection()).driver_connection  # aiosqlite's, in this transaction
+    if driver is None:
+        raise RuntimeError("the SQLite connection is closed")
+    cursor = await driver.execute(sql, params)
+    try:
+        return cast(list[RuleEvent], await cursor.fetchall())
+    finally:
+        await cursor.close()
 
 
 async def recent_delivered(conn: AsyncConnection, lanes: Sequence[Lane], per_lane: int) -> list[int]:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from platformdirs import user_data_dir
+from platformdirs import user_config_dir, user_data_dir
 
 ENV_DB = "PARCEL_WATCH_DB"
+ENV_CONFIG = "PARCEL_WATCH_CONFIG"
 APP_NAME = "parcel-watch"
 
 
@@ -22,6 +23,15 @@ class ConfigError(ValueError):
 
 def default_database_path() -> Path:
     return Path(user_data_dir(APP_NAME, appauthor=False)) / "parcel-watch.db"
+
+
+def config_file_path() -> Path:
+    """The optional TOML settings file (e.g. anomaly-rule thresholds, ``[rules]``):
+    ``PARCEL_WATCH_CONFIG``, else ``config.toml`` in the user config directory."""
+    raw = os.environ.get(ENV_CONFIG)
+    if raw:
+        return Path(raw).expanduser()
+    return Path(user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
 
 
 def database_url(cli_value: str | None = None) -> str:

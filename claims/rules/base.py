@@ -46,7 +46,7 @@ class LaneStats:
     transit_p90_business_days: int  # 90th percentile of first scan to delivery
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # built per shipment per pass: not frozen, which would cost twice as much
 class RuleContext:
     """``now``, the thresholds for this shipment, and its destination's calendar and zone."""
 
@@ -95,5 +95,5 @@ class Rule(Protocol):
 def iso(value: datetime | date) -> str:
     """Instants as ISO 8601 UTC to the minute ("2026-03-10T14:05Z"); dates as ISO dates."""
     if isinstance(value, datetime):
-        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
+        return value.astimezone(UTC).isoformat(timespec="minutes")[:16] + "Z"
     return value.isoformat()

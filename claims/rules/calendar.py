@@ -49,9 +49,14 @@ def country_zones() -> dict[str, tuple[str, ...]]:
     return {country: tuple(zones) for country, zones in found.items()}
 
 
+# Countries with one legal time whose tz entries also list a customary local time.
+_LEGAL_ZONE = {"CN": "Asia/Shanghai"}  # Beijing time; Asia/Urumqi is Xinjiang's customary time
+
+
 def _westernmost(country: str | None) -> tzinfo:
     zones = []
-    for name in country_zones().get(country or "", ()):
+    names = (_LEGAL_ZONE[country],) if country in _LEGAL_ZONE else country_zones().get(country or "", ())
+    for name in names:
         try:
             zones.append(zoneinfo.ZoneInfo(name))
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -111,6 +116,7 @@ class Calendar:
         return start_of(self.nth_business_day_after(day, n) + ONE_DAY, zone or self.zone)
 
 
+@lru_cache(maxsize=65536)
 def start_of(day: date, zone: tzinfo) -> datetime:
     """Local midnight of ``day`` in ``zone``, as a UTC instant."""
     return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)

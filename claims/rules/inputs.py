@@ -8,21 +8,48 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import NamedTuple
 
 from parcel_watch.status import Status
+from parcel_watch.store.types import micros_to_utc, utc_to_micros
 
 
-@dataclass(frozen=True, slots=True)
-class RuleEvent:
-    """One stored scan, with its id (anomalies cite event ids as evidence)."""
+class RuleEvent(NamedTuple):
+    """One stored scan, with its id (anomalies cite event ids as evidence).
+
+    A tuple in the column order the store is read in, so that a full pass can use the
+    million rows it reads as they come, without building an object per scan (the summary
+    reads events by position). ``status`` is a :class:`Status` value; the instant is integer
+    microseconds since the Unix epoch (UTC), the store's own SQLite form, and only the few
+    a rule reports become datetimes. Build one from a datetime with :meth:`at`."""
 
     id: int
-    occurred_at: datetime
-    status: Status
+    micros: int
+    status: str
     substatus: str | None = None
     description: str = ""
     country: str | None = None
     utc_offset_minutes: int | None = None
+    shipment_id: int = 0
+
+    @property
+    def occurred_at(self) -> datetime:
+        return micros_to_utc(self.micros)
+
+    @classmethod
+    def at(
+        cls,
+        id: int,
+        occurred_at: datetime,
+        status: Status,
+        substatus: str | None = None,
+        description: str = "",
+        country: str | None = None,
+        utc_offset_minutes: int | None = None,
+    ) -> RuleEvent:
+        return cls(
+            id, utc_to_micros(occurred_at), status, substatus, description, country, utc_offset_minutes
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ before twice the stall limit); the carrier saying lost or destroyed is lost at o
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import ClassVar
 
 from claims.model import Anomaly, AnomalyKind
@@ -67,6 +68,11 @@ class Lost:
         if last is None or summary.last_event_id is None or not is_moving(summary):
             return None
         limit = max(ctx.thresholds.lost_business_days, 2 * ctx.stall_limit()[0])
+        # n business days take at least n calendar days: until then, a cheap lower bound of
+        # the crossing is enough (looking again a little early only costs a re-evaluation).
+        early = last + timedelta(days=limit)
+        if ctx.now < early:
+            return Pending(early)
         at = ctx.calendar.end_of_business_days(local_day(last, ctx.zone), limit, ctx.zone)
         if ctx.now < at:
             return Pending(at)

@@ -89,6 +89,8 @@ _NOTHING = TextFacts(False, False)
 def text_facts(text: str) -> TextFacts:
     found = _facts_cache.get(text)
     if found is None:
+        if not text:
+            return _NOTHING
         folded = fold(text)
         found = (
             TextFacts(_DAMAGE.search(folded) is not None, _DUTIES.search(folded) is not None)

@@ -209,6 +209,20 @@ def build_parser() -> argparse.ArgumentParser:
     sbx.add_argument("--seed", type=int, default=7)
     sbx.add_argument("--speed", type=float, default=60.0, help="sandbox time runs this many times faster")
 
+    anom = command(
+        "anomalies",
+        _cmd("commands_anomalies", "cmd_anomalies"),
+        "evaluate the anomaly rules, then list the open anomalies",
+        "Evaluate the anomaly rules on the shipments that changed since the last run (new "
+        "events, edited facts, a deadline reached) and list the open anomalies: late, "
+        "delivered late, stalled, lost, damaged, customs hold, duties due, delivery failed, "
+        "returned to sender, estimate slipped, status regression, refund overdue. Thresholds "
+        "come from the [rules] table of the config file ($PARCEL_WATCH_CONFIG).",
+    )
+    anom.add_argument("--json", action="store_true", help="a JSON array of anomalies")
+    anom.add_argument("--all", action="store_true", help="resolved anomalies too")
+    anom.add_argument("--kind", metavar="K", help="only this kind (e.g. stalled, late)")
+
     srv = command(
         "serve",
         _cmd("commands_serve", "cmd_serve"),
