@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, tzinfo
 from typing import ClassVar, Protocol
 
 from claims.model import Anomaly, AnomalyKind
-from claims.rules.calendar import Calendar, calendar_for, fixed_zone, local_day
+from claims.rules.calendar import Calendar, calendar_for, local_day
 from claims.rules.inputs import RuleShipment
 from claims.rules.summary import Summary
 from claims.rules.thresholds import Thresholds
@@ -77,8 +77,8 @@ def context_for(
     lane: LaneStats | None = None,
 ) -> RuleContext:
     calendar = calendar_for(shipment.destination_country)
-    offset = summary.destination_offset
-    zone = fixed_zone(offset) if offset is not None else calendar.zone
+    offset, day = summary.destination_offset, summary.destination_offset_day
+    zone = calendar.zone if offset is None or day is None else calendar.zone_with_offset(offset, day)
     return RuleContext(now, thresholds, calendar, zone, lane)
 
 

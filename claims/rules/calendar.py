@@ -53,14 +53,19 @@ def country_zones() -> dict[str, tuple[str, ...]]:
 _LEGAL_ZONE = {"CN": "Asia/Shanghai"}  # Beijing time; Asia/Urumqi is Xinjiang's customary time
 
 
-def _westernmost(country: str | None) -> tzinfo:
-    zones = []
+def _zones(country: str | None) -> list[tzinfo]:
+    zones: list[tzinfo] = []
     names = (_LEGAL_ZONE[country],) if country in _LEGAL_ZONE else country_zones().get(country or "", ())
     for name in names:
         try:
             zones.append(zoneinfo.ZoneInfo(name))
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             continue
+    return zones
+
+
+def _westernmost(country: str | None) -> tzinfo:
+    zones = _zones(country)
     if not zones:
         return UTC  # unknown country: UTC, the same for every rule and every shipment
     return min(
@@ -110,6 +115,19 @@ class Calendar:
             count += self.is_business_day(day)
             day += ONE_DAY
         return count
+
+    @lru_cache(maxsize=4096)  # noqa: B019 - see above
+    def zone_with_offset(self, offset_minutes: int, epoch_day: int) -> tzinfo:
+        """The country's zone that had this UTC offset on that day (a scan there said so):
+        it then follows daylight saving time, which a fixed offset would not. An offset no
+        zone of the country had is not believed (a carrier printing its home time): the
+        country's zone. A fixed offset only for a country whose zones are unknown."""
+        zones = _zones(self.country)
+        if not zones:
+            return fixed_zone(offset_minutes)
+        noon = datetime(1970, 1, 1, 12, tzinfo=UTC) + timedelta(days=epoch_day)
+        wanted = timedelta(minutes=offset_minutes)
+        return next((zone for zone in zones if noon.astimezone(zone).utcoffset() == wanted), self.zone)
 
     def end_of_business_days(self, day: date, n: int, zone: tzinfo | None = None) -> datetime:
         """When the ``n``-th business day after ``day`` is over, local midnight as UTC."""

@@ -106,6 +106,7 @@ class Summary(NamedTuple):
     delivered_event: int | None = None
     delivered_offset: int | None = None  # that scan's UTC offset (minutes), if the carrier gave it
     destination_offset: int | None = None  # the newest offset seen at the destination country
+    destination_offset_day: int | None = None  # and the day (since the epoch, UTC) it was seen
     attempts: tuple[int, ...] = ()  # one delivery-attempt scan per local day
     attempt_times: tuple[datetime, ...] = ()
     customs_hold_since: datetime | None = None  # an open hold: not yet followed by movement
@@ -154,6 +155,7 @@ def summarize(events: Sequence[RuleEvent], destination: str | None) -> Summary:
     substatus: str | None = None
     delivered: RuleEvent | None = None
     destination_offset: int | None = None
+    destination_offset_at = 0
     attempts: list[RuleEvent] = []
     attempt_days: set[int] = set()
     hold: list[RuleEvent] = []
@@ -180,7 +182,7 @@ def summarize(events: Sequence[RuleEvent], destination: str | None) -> Summary:
             elif delivered is not None and st != "UNKNOWN":
                 delivered = None  # re-opened (refused, returned...): no longer delivered
         if offset is not None and country == destination and destination is not None:
-            destination_offset = offset
+            destination_offset, destination_offset_at = offset, at
         if bits & _MOVES_ON:
             if hold:
                 hold = []
@@ -221,6 +223,7 @@ def summarize(events: Sequence[RuleEvent], destination: str | None) -> Summary:
         delivered[_ID] if delivered is not None else None,
         delivered[_OFFSET] if delivered is not None else None,
         destination_offset,
+        destination_offset_at // _DAY_US if destination_offset is not None else None,
         _ids(attempts),
         tuple([micros_to_utc(e[_AT]) for e in attempts]) if attempts else (),
         _at(hold[0]) if hold else None,
