@@ -19,6 +19,9 @@ ADAPTERS: dict[str, str] = {
     "17track": "carriers.seventeentrack",
     "aftership": "carriers.aftership",
     "easypost": "carriers.easypost",
+    "royalmail": "carriers.royalmail",
+    "laposte": "carriers.laposte",
+    "sfexpress": "carriers.sfexpress",
 }
 
 
@@ -50,6 +53,9 @@ CLIENTS: dict[str, str] = {
     "17track": "SeventeenTrackClient",
     "aftership": "AftershipClient",
     "easypost": "EasypostClient",
+    "royalmail": "RoyalMailClient",
+    "laposte": "LaPosteClient",
+    "sfexpress": "SfExpressClient",
 }
 
 

@@ -45,7 +45,10 @@ async def scheduler_for(
             )
         configured = frozenset(coordinators)
         yield Scheduler(
-            store, coordinators, route=lambda s: choose_source(s.carrier, configured), clock=clock
+            store,
+            coordinators,
+            route=lambda s: choose_source(s.carrier, configured, s.origin_country),
+            clock=clock,
         )
 
 

@@ -8,10 +8,16 @@ from collections.abc import Collection
 
 # Detection's carrier slugs that have a direct adapter (same slug).
 DIRECT = frozenset({"dhl", "ups", "fedex", "usps"})
+# S10 (UPU) items have no carrier of their own: the issuing operator, named by the number's
+# country suffix (detection stores it as the origin country), tracks them in its own API.
+S10_OPERATORS = {"GB": "royalmail", "FR": "laposte"}
 AGGREGATORS = ("17track", "aftership", "easypost")
 
 
-def choose_source(carrier: str, configured: Collection[str]) -> str | None:
+def choose_source(carrier: str, configured: Collection[str], origin_country: str | None = None) -> str | None:
     if carrier in DIRECT and carrier in configured:
         return carrier
+    operator = S10_OPERATORS.get(origin_country or "") if carrier == "s10" else None
+    if operator is not None and operator in configured:
+        return operator
     return next((agg for agg in AGGREGATORS if agg in configured), None)

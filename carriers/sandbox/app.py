@@ -14,6 +14,7 @@ import base64
 import binascii
 import json
 import re
+import secrets
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,11 +22,13 @@ from typing import Any
 
 from aiohttp import web
 
-from carriers.sandbox import render_17track, render_fedex
+from carriers.sandbox import render_17track, render_fedex, render_laposte, render_royalmail, render_sfexpress
 from carriers.sandbox.faults import NONE, Draw, Faults
 from carriers.sandbox.journeys import Journey
 from carriers.sandbox.render import RENDERERS
 from carriers.sandbox.world import SandboxClock, SandboxWorld
+from carriers.sfexpress import SERVICE as SF_SERVICE
+from carriers.sfexpress import digest as sf_digest
 
 WORLD = web.AppKey("world", SandboxWorld)
 FAULTS = web.AppKey("faults", Faults)
@@ -263,6 +266,80 @@ async def easypost_trackers(request: web.Request) -> web.Response:
     return _one("easypost", request, number)
 
 
+# --- Royal Mail, La Poste, SF Express ----------------------------------------------------------
+
+LAPOSTE_MAX, SF_MAX = 10, 10
+REFUSED = "The credentials given are missing, invalid or expired."
+Refusal = Callable[[str], tuple[int, bytes]]
+
+
+def _checked_with(
+    refused: Refusal, auth: Callable[[SandboxWorld, web.Request], bool], handler: Handler
+) -> Handler:
+    """``_checked``, with the refusal body from the API's renderer."""
+
+    async def checked(request: web.Request) -> web.StreamResponse:
+        if not auth(request.app[WORLD], request):
+            return _raw(*refused(REFUSED))
+        return await handler(request)
+
+    return checked
+
+
+def _by_royalmail_ids(world: SandboxWorld, request: web.Request) -> bool:
+    return bool(request.headers.get("X-IBM-Client-Id")) and world.key_ok(
+        request.headers.get("X-IBM-Client-Secret")
+    )
+
+
+async def royalmail_events(request: web.Request) -> web.Response:
+    if request.headers.get("X-Accept-RMG-Terms", "").lower() != "yes":
+        return _raw(*render_royalmail.render_royalmail_terms_refused())
+    world, number = request.app[WORLD], request.match_info["number"]
+    found, _ = _split(world, [number], _draw(request))
+    if not found:
+        return _raw(*render_royalmail.render_royalmail_not_found(number))
+    return _raw(200, render_royalmail.render_royalmail(found[0], world.now()))
+
+
+async def laposte_idships(request: web.Request) -> web.Response:
+    numbers = [n for n in request.match_info["ids"].split(",") if n]
+    if not 1 <= len(numbers) <= LAPOSTE_MAX:
+        return _raw(*render_laposte.render_laposte_bad_request(f"De 1 à {LAPOSTE_MAX} numéros par requête."))
+    world = request.app[WORLD]
+    found, missing = _split(world, numbers, _draw(request))
+    return _raw(*render_laposte.render_laposte_many(found, world.now(), missing))
+
+
+def _sf_signed(world: SandboxWorld, form: Mapping[str, str]) -> bool:
+    """The digest proves the checkword (which never travels) when the world has one."""
+    if not form.get("partnerID") or not form.get("msgDigest"):
+        return False
+    if world.api_key is None:
+        return True
+    expected = sf_digest(form.get("msgData", ""), form.get("timestamp", ""), world.api_key)
+    return secrets.compare_digest(form["msgDigest"], expected)
+
+
+async def sfexpress_service(request: web.Request) -> web.Response:
+    form = {key: str(value) for key, value in (await request.post()).items()}
+    world = request.app[WORLD]
+    if form.get("serviceCode") != SF_SERVICE:
+        return _raw(*render_sfexpress.render_sfexpress_refused("A1004", "无对应服务权限"))
+    if not _sf_signed(world, form):
+        return _raw(*render_sfexpress.render_sfexpress_refused("A1006", "数字签名无效"))
+    try:
+        numbers = [str(n) for n in json.loads(form.get("msgData", ""))["trackingNumber"]]
+    except (ValueError, KeyError, TypeError):
+        numbers = []
+    if not 1 <= len(numbers) <= SF_MAX:
+        return _raw(
+            *render_sfexpress.render_sfexpress_refused("A1001", f"trackingNumber: 1 to {SF_MAX} waybills")
+        )
+    found, missing = _split(world, numbers, _draw(request))
+    return _raw(200, render_sfexpress.render_sfexpress_many(found, world.now(), missing))
+
+
 # --- faults -----------------------------------------------------------------------------------
 
 
@@ -342,6 +419,17 @@ def make_app(world: SandboxWorld, faults: Faults | None = None) -> web.Applicati
     r.add_get("/v4/trackings", _checked("aftership", aftership_key, aftership_list))
     r.add_get("/v4/trackings/{slug}/{number}", _checked("aftership", aftership_key, aftership_one))
     r.add_post("/v2/trackers", _checked("easypost", _by_basic_user, easypost_trackers))
+    royalmail_refused = render_royalmail.render_royalmail_unauthorized
+    r.add_get(
+        "/mailpieces/v2/{number}/events",
+        _checked_with(royalmail_refused, _by_royalmail_ids, royalmail_events),
+    )
+    laposte_key = _by_header("X-Okapi-Key")
+    r.add_get(
+        "/suivi/v2/idships/{ids}",
+        _checked_with(render_laposte.render_laposte_unauthorized, laposte_key, laposte_idships),
+    )
+    r.add_post("/std/service", sfexpress_service)  # SF signs each request: checked in the handler
     return app
 
 

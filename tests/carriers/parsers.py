@@ -19,6 +19,9 @@ FOLDERS = {
     "17track": "17track",
     "aftership": "aftership",
     "easypost": "easypost",
+    "royalmail": "royalmail",
+    "laposte": "laposte",
+    "sfexpress": "sf_express",  # the shared fixture set names the folder after the carrier
 }
 
 

@@ -11,7 +11,7 @@ from aiohttp.test_utils import TestServer
 from hypothesis import given
 from hypothesis import strategies as st
 
-from carriers import aftership, dhl, easypost, fedex, seventeentrack, ups, usps
+from carriers import aftership, dhl, easypost, fedex, laposte, royalmail, seventeentrack, sfexpress, ups, usps
 from carriers.base import ParseResult
 from carriers.credentials import Credentials
 from carriers.errors import AuthError, CarrierError, CarrierUnavailable, MalformedPayload, RateLimited
@@ -121,6 +121,9 @@ CLIENTS: list[tuple[type[CarrierClient], Credentials]] = [
     (fedex.FedexClient, Credentials(slug="fedex", client_id="id", client_secret=SECRET)),  # type: ignore[arg-type]
     (ups.UpsClient, Credentials(slug="ups", client_id="id", client_secret=SECRET)),  # type: ignore[arg-type]
     (usps.UspsClient, Credentials(slug="usps", client_id="id", client_secret=SECRET)),  # type: ignore[arg-type]
+    (royalmail.RoyalMailClient, Credentials(slug="royalmail", client_id="id", client_secret=SECRET)),  # type: ignore[arg-type]
+    (laposte.LaPosteClient, Credentials(slug="laposte", api_key=SECRET)),  # type: ignore[arg-type]
+    (sfexpress.SfExpressClient, Credentials(slug="sfexpress", client_id="id", client_secret=SECRET)),  # type: ignore[arg-type]
 ]
 
 
