@@ -25,6 +25,8 @@ def malformed(slug: str, message: str, number: str | None = None) -> ParseResult
 def parse_json(raw: bytes | str, slug: str, body: Callable[[Any], ParseResult]) -> ParseResult:
     try:
         doc = json.loads(raw)
+    except RecursionError:  # nested deeper than the interpreter's stack: a hostile body
+        return malformed(slug, "not valid JSON: nested too deeply")
     except ValueError as exc:
         return malformed(slug, f"not valid JSON: {exc}")
     try:

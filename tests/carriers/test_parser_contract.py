@@ -108,3 +108,9 @@ def test_json_value_replacement_never_raises(case: tuple[str, Path], data: st.Da
     for _ in range(data.draw(st.integers(1, 3))):
         doc = replaced(doc, data.draw(st.sampled_from(list(paths(doc)))), data.draw(JSON_VALUES | TRICKY))
     sound(parser(slug)(json.dumps(doc)))
+
+
+@pytest.mark.parametrize("slug", sorted(ADAPTERS))
+def test_a_body_nested_deeper_than_the_stack_is_a_malformed_payload(slug: str) -> None:
+    result = parser(slug)(b"[" * 100_000)
+    assert result.shipments == [] and [type(e) for e in result.errors] == [MalformedPayload]
