@@ -9,7 +9,7 @@ rows can be written in the same pass.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from claims.model import AnomalyKind, AnomalyState
 from claims.reconcile import Changes, OpenRow, details_json, evidence_json
+from claims.rule_inputs import Batch
 from parcel_watch.store import bulk
-from parcel_watch.store.schedule import NEVER
 from parcel_watch.store.schema import anomalies, anomaly_changes, rule_watermarks, shipments
 
 ANOMALY_COLUMNS = (
@@ -78,15 +78,11 @@ async def write_watermark(conn: AsyncConnection, event_id: int, revision_id: int
     )
 
 
-async def load_open(
-    conn: AsyncConnection, shipment_ids: Collection[int] | None
-) -> dict[tuple[int, AnomalyKind], OpenRow]:
+async def load_open(conn: AsyncConnection, batch: Batch) -> dict[tuple[int, AnomalyKind], OpenRow]:
     a = anomalies.c
     query = select(a.id, a.shipment_id, a.kind, a.since, a.details, a.evidence).where(
-        a.state == AnomalyState.OPEN.value
+        a.state == AnomalyState.OPEN.value, batch.where(conn, a.shipment_id)
     )
-    if shipment_ids is not None:
-        query = query.where(bulk.member_of(conn.dialect, a.shipment_id, sorted(shipment_ids)))
     found: dict[tuple[int, AnomalyKind], OpenRow] = {}
     for aid, sid, kind, since, details, evidence in (await conn.execute(query)).all():
         row = OpenRow(aid, sid, AnomalyKind(kind), since, details, evidence)
@@ -152,18 +148,10 @@ async def write_changes(conn: AsyncConnection, changes: Changes, now: datetime) 
     return ids
 
 
-async def set_due(
-    conn: AsyncConnection, due: Sequence[tuple[datetime, int, Any]], *, all_rows: bool = False
-) -> None:
+async def set_due(conn: AsyncConnection, due: Sequence[tuple[datetime, int, Any]]) -> None:
     """Store each evaluated shipment's next recheck: (when, id, updated_at as read). A shipment
-    edited since it was read keeps rules_due_at NULL (set by the edit): it is looked at again.
-
-    ``all_rows``: every shipment was evaluated, on SQLite (the only writer, so nothing was
-    edited meanwhile): those with nothing to recheck are set in one statement."""
+    edited since it was read keeps rules_due_at NULL (set by the edit): it is looked at again."""
     as_time = bulk.time_param(conn.dialect)
-    if all_rows and conn.dialect.name == "sqlite":
-        await conn.execute(shipments.update().values(rules_due_at=NEVER))
-        due = [entry for entry in due if entry[0] != NEVER]
     rows = [(as_time(when), sid, seen) for when, sid, seen in due]
     if rows:
         await bulk.update_rows(conn, shipments, ("rules_due_at",), rows, keys=("id", "updated_at"))

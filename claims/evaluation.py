@@ -31,9 +31,11 @@ import time
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.util import LRUCache
 
 from claims import lanes
 from claims.anomaly_store import (
@@ -48,7 +50,9 @@ from claims.anomaly_store import (
 from claims.model import Anomaly, AnomalyKind, AnomalyState
 from claims.reconcile import reconcile
 from claims.rule_inputs import (
+    Batch,
     LoadedShipment,
+    batches,
     dirty_shipment_ids,
     load_events,
     load_shipments,
@@ -71,6 +75,10 @@ from parcel_watch.store.schedule import NEVER
 from parcel_watch.store.schema import anomalies, anomaly_changes, shipments
 
 log = logging.getLogger(__name__)
+# The pass's statements compiled once per process, not once per engine: a CLI run opens a
+# new engine each time, and compiling a dozen statements costs more than a small pass.
+BATCH_SHIPMENTS = 20_000  # a full pass holds one batch's events in memory at a time
+_COMPILED: LRUCache[Any, Any] = LRUCache(200)
 _LOCK_KEY = 0x70_77_72_75  # pg_advisory_xact_lock key of rule evaluations ("pwru")
 
 
@@ -81,6 +89,9 @@ class EvaluationResult:
     resolved: int
     evaluated_shipments: int
     opened_ids: tuple[int, ...] = field(default=(), repr=False)
+
+
+_NOTHING = EvaluationResult(0, 0, 0, 0)
 
 
 @dataclass(frozen=True)
@@ -123,9 +134,11 @@ async def evaluate(
 ) -> EvaluationResult:
     """Evaluate the rules on every shipment that changed (all with ``full``) at ``now``."""
     table = thresholds or ThresholdTable()
+    clock = _PhaseClock()
     postgres = store.engine.dialect.name == "postgresql"
     marks = await _postgres_watermarks(store) if postgres else None
     async with store.writing() as conn:
+        conn = await conn.execution_options(compiled_cache=_COMPILED)
         if postgres:
             await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
         else:
@@ -137,20 +150,67 @@ async def evaluate(
             if full or mark is None
             else await dirty_shipment_ids(conn, mark.event_id, mark.revision_id, now)
         )
+        clock.done("select")
         with gc_paused():  # a full pass holds a million small objects: no GC walks over them
-            result = (
-                await _evaluate(conn, ids, now, table) if ids is None or ids else EvaluationResult(0, 0, 0, 0)
-            )
+            result = await _evaluate(conn, ids, now, table, clock) if ids is None or ids else _NOTHING
         await write_watermark(conn, *marks, now)
+    clock.done("commit")
+    log.debug("evaluated %d shipments: %s", result.evaluated_shipments, clock)
     return result
 
 
 async def _evaluate(
-    conn: AsyncConnection, ids: Collection[int] | None, now: datetime, table: ThresholdTable
+    conn: AsyncConnection,
+    ids: Collection[int] | None,
+    now: datetime,
+    table: ThresholdTable,
+    clock: _PhaseClock,
 ) -> EvaluationResult:
-    clock = _PhaseClock()
-    loaded = await load_shipments(conn, ids)
-    timelines = await load_events(conn, ids)
+    """The pass, one batch of shipments at a time: memory stays bounded by the batch."""
+    if ids is None and conn.dialect.name == "sqlite":
+        # Every shipment is evaluated by this, SQLite's only writer: "nothing to recheck"
+        # for all in one statement; the batches then set the shipments that have a recheck.
+        await conn.execute(shipments.update().values(rules_due_at=NEVER))
+    lane_stats: dict[lanes.Lane, LaneStats | None] = {}
+    total = _Totals()
+    for batch in await batches(conn, ids, BATCH_SHIPMENTS):
+        await _evaluate_batch(
+            conn,
+            batch,
+            now,
+            table,
+            lane_stats,
+            total,
+            clock,
+            set_never=ids is not None or conn.dialect.name != "sqlite",
+        )
+    return EvaluationResult(
+        total.opened, total.updated, total.resolved, total.evaluated, tuple(total.opened_ids)
+    )
+
+
+@dataclass
+class _Totals:
+    opened: int = 0
+    updated: int = 0
+    resolved: int = 0
+    evaluated: int = 0
+    opened_ids: list[int] = field(default_factory=list)
+
+
+async def _evaluate_batch(
+    conn: AsyncConnection,
+    batch: Batch,
+    now: datetime,
+    table: ThresholdTable,
+    lane_stats: dict[lanes.Lane, LaneStats | None],
+    total: _Totals,
+    clock: _PhaseClock,
+    *,
+    set_never: bool,
+) -> None:
+    loaded = await load_shipments(conn, batch)
+    timelines = await load_events(conn, batch)
     clock.done("read")
     no_events: list[RuleEvent] = []
     summaries = {
@@ -159,17 +219,9 @@ async def _evaluate(
         )
         for item in loaded
     }
+    del timelines  # the summaries are all the rules need
     clock.done("summarise")
-    if ids is None:
-        delivered = (
-            (item.shipment, summary.delivered_at, summary.last_scan_at, timelines[item.shipment.id])
-            for item in loaded
-            if (summary := summaries[item.shipment.id]).delivered_at is not None
-            and summary.last_scan_at is not None
-        )
-        stats = lanes.stats_by_lane(delivered, table.defaults.lane_sample)
-    else:
-        stats = await _lane_stats_for_candidates(conn, loaded, summaries, now, table)
+    await _add_lane_stats(conn, loaded, summaries, now, table, lane_stats)
     clock.done("lanes")
     found: list[Anomaly] = []
     due: list[tuple[datetime, int, object]] = []
@@ -178,54 +230,40 @@ async def _evaluate(
         shipment = item.shipment
         summary = summaries[shipment.id]
         th = lookup(shipment.carrier, shipment.service, shipment.origin_country, shipment.destination_country)
-        verdict = evaluate_shipment(
-            shipment, summary, context_for(shipment, summary, now, th, lanes.lookup(stats, shipment))
-        )
+        lane = lanes.lane_of(shipment)
+        ctx = context_for(shipment, summary, now, th, lane_stats.get(lane) if lane is not None else None)
+        verdict = evaluate_shipment(shipment, summary, ctx)
         found.extend(verdict.anomalies)
-        due.append((verdict.recheck_at or NEVER, shipment.id, item.seen_updated_at))
+        if verdict.recheck_at is not None or set_never:
+            due.append((verdict.recheck_at or NEVER, shipment.id, item.seen_updated_at))
     clock.done("rules")
-    evaluated = {item.shipment.id for item in loaded}
-    changes = reconcile(evaluated, found, await load_open(conn, ids))
+    changes = reconcile({item.shipment.id for item in loaded}, found, await load_open(conn, batch))
     clock.done("reconcile")
-    opened_ids = await write_changes(conn, changes, now)
-    await set_due(conn, due, all_rows=ids is None)
+    total.opened_ids += await write_changes(conn, changes, now)
+    await set_due(conn, due)
     clock.done("write")
-    log.debug("evaluated %d shipments: %s", len(loaded), clock)
-    return EvaluationResult(
-        len(changes.opened), len(changes.updated), len(changes.resolved), len(loaded), tuple(opened_ids)
-    )
+    total.opened += len(changes.opened)
+    total.updated += len(changes.updated)
+    total.resolved += len(changes.resolved)
+    total.evaluated += len(loaded)
 
 
-class _PhaseClock:
-    """Seconds spent in each phase of a pass, for the debug log and the benchmark."""
-
-    def __init__(self) -> None:
-        self.phases: dict[str, float] = {}
-        self._last = time.perf_counter()
-
-    def done(self, phase: str) -> None:
-        now = time.perf_counter()
-        self.phases[phase] = now - self._last
-        self._last = now
-
-    def __str__(self) -> str:
-        return ", ".join(f"{name} {seconds:.3f} s" for name, seconds in self.phases.items())
-
-
-async def _lane_stats_for_candidates(
+async def _add_lane_stats(
     conn: AsyncConnection,
     loaded: list[LoadedShipment],
     summaries: dict[int, Summary],
     now: datetime,
     table: ThresholdTable,
-) -> dict[lanes.Lane, LaneStats]:
-    """Lane statistics for the lanes of shipments that could be stalled; the others do not
-    need them (a shipment scanned less than the floor of days ago cannot be stalled)."""
+    lane_stats: dict[lanes.Lane, LaneStats | None],
+) -> None:
+    """Statistics of the lanes of shipments that could be stalled and whose lane is not
+    known yet; the others need none (scanned less than the floor of days ago, a shipment
+    cannot be stalled). From each lane's most recent deliveries, read back from the store."""
     needed: set[lanes.Lane] = set()
     for item in loaded:
         shipment, summary = item.shipment, summaries[item.shipment.id]
         lane = lanes.lane_of(shipment)
-        if lane is None or summary.last_scan_at is None or not is_moving(summary):
+        if lane is None or lane in lane_stats or summary.last_scan_at is None or not is_moving(summary):
             continue
         th = table.lookup(
             shipment.carrier, shipment.service, shipment.origin_country, shipment.destination_country
@@ -233,17 +271,34 @@ async def _lane_stats_for_candidates(
         if now - summary.last_scan_at >= timedelta(days=th.stalled_min_business_days):
             needed.add(lane)
     if not needed:
-        return {}
-    sample_ids = await recent_delivered(conn, sorted(needed), table.defaults.lane_sample)
-    sample = await load_shipments(conn, sample_ids)
-    timelines = await load_events(conn, sample_ids)
+        return
+    sample = Batch(ids=await recent_delivered(conn, sorted(needed), table.defaults.lane_sample))
+    timelines = await load_events(conn, sample)
     delivered = []
-    for item in sample:
+    for item in await load_shipments(conn, sample):
         events = timelines.get(item.shipment.id, [])
         summary = summarize(events, item.shipment.destination_country)
         if summary.delivered_at is not None and summary.last_scan_at is not None:
             delivered.append((item.shipment, summary.delivered_at, summary.last_scan_at, events))
-    return lanes.stats_by_lane(delivered, table.defaults.lane_sample)
+    found = lanes.stats_by_lane(delivered, table.defaults.lane_sample)
+    for lane in needed:
+        lane_stats[lane] = found.get(lane)
+
+
+class _PhaseClock:
+    """Seconds spent in each phase of a pass (summed over batches), for the debug log."""
+
+    def __init__(self) -> None:
+        self.phases: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def done(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.phases[phase] = self.phases.get(phase, 0.0) + now - self._last
+        self._last = now
+
+    def __str__(self) -> str:
+        return ", ".join(f"{name} {seconds:.3f} s" for name, seconds in self.phases.items())
 
 
 async def open_anomalies(

@@ -1,9 +1,10 @@
 """Reading what the rules need from the store, set-based: shipments, events, estimates.
 
-Every read is one statement for all the shipments asked about (``bulk.member_of``), or for
-the whole store in a full pass; nothing is read per shipment. Times are read in the
-driver's own form and converted here (an integer of microseconds on SQLite): a full pass
-reads a million events, and the column types' per-value processing would dominate it.
+Every read is one statement for a whole batch of shipments: a list of ids
+(``bulk.member_of``) or, in a full pass, a range of ids; nothing is read per shipment.
+Times are read in the driver's own form and converted here (an integer of microseconds on
+SQLite): a full pass reads a million events, and the column types' per-value processing
+would dominate it.
 """
 
 from __future__ import annotations
@@ -47,8 +48,29 @@ def _aware(value: datetime) -> datetime:
     return value
 
 
-def _where_ids(conn: AsyncConnection, column: ColumnElement[Any], ids: Collection[int] | None) -> Any:
-    return True if ids is None else bulk.member_of(conn.dialect, column, sorted(ids))
+@dataclass(frozen=True)
+class Batch:
+    """Some shipments: these ids, or those with ``after < id <= upto`` (a full pass)."""
+
+    ids: Collection[int] | None = None
+    after: int = 0
+    upto: int = 0
+
+    def where(self, conn: AsyncConnection, column: ColumnElement[Any]) -> ColumnElement[bool]:
+        if self.ids is not None:
+            return bulk.member_of(conn.dialect, column, sorted(self.ids))
+        return and_(column > self.after, column <= self.upto)
+
+
+async def batches(conn: AsyncConnection, ids: Collection[int] | None, size: int) -> list[Batch]:
+    """``ids`` (None: every shipment) in batches of about ``size`` shipments."""
+    if ids is not None:
+        ordered = sorted(ids)
+        return [Batch(ids=ordered[i : i + size]) for i in range(0, len(ordered), size)]
+    low, high = (await conn.execute(select(func.min(shipments.c.id), func.max(shipments.c.id)))).one()
+    if low is None:
+        return []
+    return [Batch(after=after, upto=after + size) for after in range(low - 1, high, size)]
 
 
 async def max_ids(conn: AsyncConnection) -> tuple[int, int]:
@@ -75,8 +97,8 @@ async def dirty_shipment_ids(
     return {row[0] for row in (await conn.execute(query)).all()}
 
 
-async def load_shipments(conn: AsyncConnection, ids: Collection[int] | None) -> list[LoadedShipment]:
-    """The shipments ``ids`` (None: all) with their estimate revisions, oldest first."""
+async def load_shipments(conn: AsyncConnection, batch: Batch) -> list[LoadedShipment]:
+    """The shipments of ``batch`` with their estimate revisions, oldest first."""
     to_utc = _to_utc(conn)
     revisions: dict[int, list[EtaRevision]] = {}
     rev_query = (
@@ -85,7 +107,7 @@ async def load_shipments(conn: AsyncConnection, ids: Collection[int] | None) -> 
             _raw_time(conn, estimate_revisions.c.estimated_delivery),
             _raw_time(conn, estimate_revisions.c.recorded_at),
         )
-        .where(_where_ids(conn, estimate_revisions.c.shipment_id, ids))
+        .where(batch.where(conn, estimate_revisions.c.shipment_id))
         .order_by(estimate_revisions.c.shipment_id, estimate_revisions.c.recorded_at, estimate_revisions.c.id)
     )
     for sid, eta, recorded in (await conn.execute(rev_query)).all():
@@ -103,7 +125,7 @@ async def load_shipments(conn: AsyncConnection, ids: Collection[int] | None) -> 
         c.refund_regime,
         _raw_time(conn, c.refund_received_at),
         _raw_time(conn, c.updated_at),
-    ).where(_where_ids(conn, c.id, ids))
+    ).where(batch.where(conn, c.id))
     loaded = []
     for sid, carrier, service, origin, dest, promised, eta, return_of, regime, refunded, updated in (
         await conn.execute(query)
@@ -128,10 +150,10 @@ async def load_shipments(conn: AsyncConnection, ids: Collection[int] | None) -> 
 _EVENT_COLUMNS = "id, occurred_at, status, substatus, description, country, utc_offset_minutes, shipment_id"
 
 
-async def load_events(conn: AsyncConnection, ids: Collection[int] | None) -> dict[int, list[RuleEvent]]:
-    """Events of the shipments ``ids`` (None: all), grouped by shipment, in no particular order."""
+async def load_events(conn: AsyncConnection, batch: Batch) -> dict[int, list[RuleEvent]]:
+    """Events of the shipments of ``batch``, grouped by shipment, in no particular order."""
     if conn.dialect.name == "sqlite":
-        rows = await _sqlite_event_rows(conn, ids)
+        rows = await _sqlite_event_rows(conn, batch)
     else:
         e = events.c
         query = select(
@@ -143,7 +165,7 @@ async def load_events(conn: AsyncConnection, ids: Collection[int] | None) -> dic
             e.country,
             e.utc_offset_minutes,
             e.shipment_id,
-        ).where(_where_ids(conn, e.shipment_id, ids))
+        ).where(batch.where(conn, e.shipment_id))
         rows = [RuleEvent(r[0], utc_to_micros(r[1]), *r[2:]) for r in (await conn.execute(query)).all()]
     grouped: dict[int, list[RuleEvent]] = {}
     get = grouped.get
@@ -156,14 +178,17 @@ async def load_events(conn: AsyncConnection, ids: Collection[int] | None) -> dic
     return grouped
 
 
-async def _sqlite_event_rows(conn: AsyncConnection, ids: Collection[int] | None) -> list[RuleEvent]:
+async def _sqlite_event_rows(conn: AsyncConnection, batch: Batch) -> list[RuleEvent]:
     """The rows straight from the driver, in RuleEvent's column order (times are stored as
     integer microseconds there): no per-row work between SQLite and the summary."""
     sql = f"SELECT {_EVENT_COLUMNS} FROM events"
-    params: tuple[str, ...] = ()
-    if ids is not None:
+    params: tuple[object, ...]
+    if batch.ids is not None:
         sql += " WHERE shipment_id IN (SELECT value FROM json_each(?))"
-        params = (json.dumps(sorted(ids)),)
+        params = (json.dumps(sorted(batch.ids)),)
+    else:
+        sql += " WHERE shipment_id > ? AND shipment_id <= ?"
+        params = (batch.after, batch.upto)
     driver = (await conn.get_raw_connection()).driver_connection  # aiosqlite's, in this transaction
     if driver is None:
         raise RuntimeError("the SQLite connection is closed")

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
+from claims import evaluation
 from claims.evaluation import anomaly_history, evaluate, open_anomalies
 from claims.model import AnomalyKind, AnomalyState
 from parcel_watch.model import Shipment, TrackingEvent
@@ -94,3 +97,42 @@ async def test_a_full_pass_looks_at_everything_and_changes_nothing_already_recor
     assert (await evaluate(store, now)).opened == 3
     full = await evaluate(store, now, full=True)
     assert (full.evaluated_shipments, full.opened, full.updated, full.resolved) == (3, 0, 0, 0)
+
+
+async def test_a_lane_with_enough_delivered_history_stalls_on_its_own_percentile(store: Store) -> None:
+    # 30 delivered shipments from the US to Germany, scanned at least every business day.
+    history = [item(update(f"L{i}", *JOURNEY)) for i in range(30)]
+    slow = item(update("SLOW", *JOURNEY[:3]))  # last scan Monday 2 March, 18:00 UTC
+    await store.ingest([*history, slow])
+    for number in [f"L{i}" for i in range(30)] + ["SLOW"]:
+        await store.add(
+            Shipment(tracking_number=number, carrier="fedex", origin_country="US", destination_country="DE")
+        )
+    # The lane's delivered parcels were never silent a full business day: two days are enough.
+    # Tue 3 and Wed 4 March end at midnight in Berlin, 23:00 UTC on Wednesday.
+    assert await open_anomalies(store) == []
+    await evaluate(store, datetime(2026, 3, 4, 22, 59, tzinfo=UTC))
+    assert await open_anomalies(store) == []
+    await evaluate(store, datetime(2026, 3, 4, 23, tzinfo=UTC))
+    [stalled] = await open_anomalies(store)
+    assert (stalled.tracking_number, stalled.details["business_days"], stalled.details["threshold"]) == (
+        "SLOW",
+        2,
+        "lane_p90",
+    )
+
+
+async def test_a_full_pass_in_small_batches_finds_the_same(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await store.ingest([item(update(f"B{i}", *(JOURNEY[:3] if i % 2 else JOURNEY))) for i in range(7)])
+    monkeypatch.setattr(evaluation, "BATCH_SHIPMENTS", 3)
+    now = datetime(2026, 4, 1, tzinfo=UTC)  # silent since 2 March: stalled, and lost
+    result = await evaluate(store, now)
+    assert (result.evaluated_shipments, result.opened) == (7, 6)  # three stalled and lost
+    assert sorted(a.tracking_number for a in await open_anomalies(store, kind=AnomalyKind.STALLED)) == [
+        "B1",
+        "B3",
+        "B5",
+    ]
+    assert (await evaluate(store, now)).evaluated_shipments == 0  # all rechecks are in the future
