@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, tzinfo
 from typing import ClassVar, Protocol
 
 from claims.model import Anomaly, AnomalyKind
-from claims.rules.calendar import Calendar, calendar_for, local_day
+from claims.rules.calendar import Calendar, calendar_for
 from claims.rules.inputs import RuleShipment
 from claims.rules.summary import Summary
 from claims.rules.thresholds import Thresholds
@@ -55,10 +55,6 @@ class RuleContext:
     calendar: Calendar
     zone: tzinfo  # the destination's local time (a scan's offset there, else its country's)
     lane: LaneStats | None = None  # None: not enough delivered history on the lane
-
-    @property
-    def today(self) -> date:
-        return local_day(self.now, self.zone)
 
     def stall_limit(self) -> tuple[int, str]:
         """Full business days without a scan before a moving shipment is stalled, and why."""

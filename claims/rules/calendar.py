@@ -95,9 +95,6 @@ class Calendar:
             return False
         return day not in off
 
-    def holiday_name(self, day: date) -> str | None:
-        return self._holidays.get(day) if self._holidays is not None else None
-
     @lru_cache(maxsize=8192)  # noqa: B019 - calendars live for the process (see calendar_for)
     def nth_business_day_after(self, day: date, n: int) -> date:
         """The ``n``-th business day strictly after ``day`` (``day`` itself when n <= 0)."""

@@ -222,6 +222,19 @@ def build_parser() -> argparse.ArgumentParser:
     anom.add_argument("--json", action="store_true", help="a JSON array of anomalies")
     anom.add_argument("--all", action="store_true", help="resolved anomalies too")
     anom.add_argument("--kind", metavar="K", help="only this kind (e.g. stalled, late)")
+    ret = command(
+        "return",
+        _cmd("commands_anomalies", "cmd_return"),
+        "mark a shipment as the return of another (and its refund as received)",
+        "Link a return shipment to the shipment it sends back, so that the refund_overdue rule "
+        "watches the refund: once the return is delivered to the seller, the refund is due within "
+        "the regime's period (eu, uk: 14 days; cn: 7 days; us: 7 working days; by default the "
+        "seller's country decides). --refund-received marks the refund paid.",
+    )
+    ret.add_argument("number", metavar="NUMBER", help="the return shipment's tracking number")
+    ret.add_argument("--of", required=True, metavar="NUMBER", help="the original shipment's tracking number")
+    ret.add_argument("--regime", metavar="R", help="refund rule: eu, uk, cn or us")
+    ret.add_argument("--refund-received", metavar="DATE", help="when the refund arrived (YYYY-MM-DD)")
 
     srv = command(
         "serve",

@@ -1,4 +1,5 @@
-"""``parcel-watch anomalies``: evaluate the anomaly rules on what changed, then list them."""
+"""``parcel-watch anomalies``: evaluate the anomaly rules on what changed, then list them;
+``parcel-watch return``: link a return to the shipment it sends back (``refund_overdue``)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ from rich.table import Table
 
 from claims.evaluation import EvaluationResult, StoredAnomaly, evaluate, open_anomalies
 from claims.model import AnomalyKind
+from claims.rules.refund import REGIMES
 from claims.rules.thresholds import ThresholdError, ThresholdTable
 from parcel_watch.cli import output
-from parcel_watch.cli.errors import CliError, ExitCode, InvalidInput
+from parcel_watch.cli.errors import CliError, ExitCode, InvalidInput, NotFound
 from parcel_watch.cli.session import open_store, run
 from parcel_watch.config import config_file_path
+from parcel_watch.detect import normalize_number
 
 T = output.T
 
@@ -97,3 +100,38 @@ def _table(found: list[StoredAnomaly], *, with_state: bool) -> Table:
         cells += [T(a.state.value)] if with_state else []
         table.add_row(*cells, T(_details(a.details)))
     return table
+
+
+def cmd_return(args: argparse.Namespace) -> int:
+    regime = args.regime.lower() if args.regime else None
+    if regime is not None and regime not in REGIMES:
+        raise InvalidInput(f'unknown refund regime "{args.regime}"; known: {", ".join(REGIMES)}')
+    received = _instant(args.refund_received) if args.refund_received else None
+    return run(_return(args, normalize_number(args.number), normalize_number(args.of), regime, received))
+
+
+def _instant(text: str) -> datetime:
+    """An ISO date (its start, UTC) or date and time (UTC unless it says otherwise)."""
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput(f'"{text}" is not a date (YYYY-MM-DD) or time (YYYY-MM-DDTHH:MM)') from None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+async def _return(
+    args: argparse.Namespace, number: str, original: str, regime: str | None, received: datetime | None
+) -> int:
+    async with open_store(args.db) as store:
+        found = await store.find(number)
+        sent = await store.find(original)
+        if len(found) != 1 or len(sent) != 1:
+            missing = number if len(found) != 1 else original
+            many = len(found) > 1 or len(sent) > 1
+            why = "is stored for several carriers" if many else "is not stored"
+            raise NotFound(f"{missing} {why}", hint="see: parcel-watch list")
+        update = {"return_of": sent[0].id, "refund_regime": regime, "refund_received_at": received}
+        await store.add(found[0].model_copy(update={k: v for k, v in update.items() if v is not None}))
+    refund = f"refund received {received.date().isoformat()}" if received else "refund not received yet"
+    output.message(f"{number} is the return of {original}; {refund}")
+    return ExitCode.OK

@@ -98,3 +98,36 @@ def test_an_unknown_kind_is_invalid_input_and_an_empty_store_has_none(cli: Cli) 
     assert bad.code == 4 and "unknown anomaly kind" in bad.err and "stalled" in bad.err
     empty = cli("anomalies")
     assert empty.code == 0 and "No open anomalies." in empty.err and empty.out == ""
+
+
+async def test_a_return_not_refunded_in_time_is_overdue_until_marked_received(cli: Cli) -> None:
+    store = await Store.open(cli.url)
+    try:
+        delivered = scan(30, Status.DELIVERED, "Delivered to the seller", "delivered.signed")
+        await store.ingest(
+            [
+                IngestItem(
+                    [
+                        ShipmentUpdate(carrier="ups", tracking_number="RETURN0001", events=(delivered,)),
+                        ShipmentUpdate(carrier="ups", tracking_number=STALLED_NUMBER, events=(delivered,)),
+                    ]
+                )
+            ]
+        )
+        await store.add(Shipment(tracking_number="RETURN0001", carrier="ups", destination_country="FR"))
+    finally:
+        await store.close()
+    linked = cli("return", "RETURN0001", "--of", STALLED_NUMBER)
+    assert linked.code == 0 and "refund not received yet" in linked.err
+    [overdue] = cli("anomalies", "--json").json()
+    assert (overdue["kind"], overdue["shipment"]["tracking_number"]) == ("refund_overdue", "RETURN0001")
+    assert (overdue["details"]["regime"], overdue["details"]["period"]) == ("eu", "14 days")  # France
+
+    paid = cli("return", "RETURN0001", "--of", STALLED_NUMBER, "--refund-received", "2026-01-05")
+    assert paid.code == 0 and "refund received 2026-01-05" in paid.err
+    after = cli("anomalies", "--json")
+    assert after.json() == [] and "1 resolved" in after.err
+
+    assert cli("return", "NOSUCH", "--of", STALLED_NUMBER).code == 3
+    assert cli("return", "RETURN0001", "--of", STALLED_NUMBER, "--regime", "mars").code == 4
+    assert cli("return", "RETURN0001", "--of", STALLED_NUMBER, "--refund-received", "soon").code == 4
