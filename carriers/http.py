@@ -11,7 +11,7 @@ import asyncio
 import base64
 import json
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any, Self
@@ -85,9 +85,12 @@ class CarrierHttp:
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
-    async def request(self, method: str, url: str | URL, **kwargs: Any) -> Response:
+    async def request(
+        self, method: str, url: str | URL, *, passthrough: Collection[int] = (), **kwargs: Any
+    ) -> Response:
         """One HTTP exchange. Raises AuthError (401/403), RateLimited (429), CarrierUnavailable
-        (5xx, timeout, connection or protocol failure) and MalformedPayload (oversized body)."""
+        (5xx, timeout, connection or protocol failure) and MalformedPayload (oversized body).
+        A status in ``passthrough`` is returned instead (SOAP 1.1 sends faults as HTTP 500)."""
         where = _where(url)
         try:
             async with self.session.request(method, url, timeout=self._timeout, **kwargs) as resp:
@@ -103,6 +106,8 @@ class CarrierHttp:
             ) from exc
         except aiohttp.ClientError as exc:
             raise CarrierUnavailable(f"{where}: {exc.__class__.__name__}", carrier=self.carrier) from exc
+        if status in passthrough:
+            return Response(status, headers, body)
         if status in (401, 403):
             raise AuthError(
                 f"{where}: HTTP {status} (credentials refused)", carrier=self.carrier, code=str(status)
