@@ -27,6 +27,7 @@ from carriers.sandbox.faults import NONE, Draw, Faults
 from carriers.sandbox.journeys import Journey
 from carriers.sandbox.render import RENDERERS
 from carriers.sandbox.world import SandboxClock, SandboxWorld
+from carriers.sandbox.xml_apis import LOGIN_PATHS, add_xml_routes
 from carriers.sfexpress import SERVICE as SF_SERVICE
 from carriers.sfexpress import digest as sf_digest
 
@@ -355,7 +356,8 @@ async def _wait(request: web.Request, seconds: float) -> None:
 @web.middleware
 async def fault_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     faults = request.app.get(FAULTS)
-    if faults is None or request.path in TOKEN_PATHS or not faults.applies(request.path):
+    token_path = request.path in TOKEN_PATHS or request.path in LOGIN_PATHS
+    if faults is None or token_path or not faults.applies(request.path):
         return await handler(request)
     draw = request[DRAW] = faults.draw()
     await _wait(request, faults.slow_s)
@@ -430,6 +432,7 @@ def make_app(world: SandboxWorld, faults: Faults | None = None) -> web.Applicati
         _checked_with(render_laposte.render_laposte_unauthorized, laposte_key, laposte_idships),
     )
     r.add_post("/std/service", sfexpress_service)  # SF signs each request: checked in the handler
+    add_xml_routes(app, world, _draw)  # Canada Post, DPD
     return app
 
 

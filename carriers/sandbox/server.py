@@ -25,6 +25,9 @@ DHL         ``GET /track/shipments?trackingNumber=n``               ``DHL-API-Ke
 AfterShip   ``GET /v4/trackings/{slug}/{n}``,                       ``aftership-api-key``
             ``GET /v4/trackings?tracking_numbers=n``
 EasyPost    ``POST /v2/trackers``                                   HTTP Basic, key as user name
+CanadaPost  ``GET /vis/track/pin/{pin}/detail``                     HTTP Basic user:password
+DPD         ``POST /soap/services/LoginService/V2_1`` (getAuth)     delisId + password in the body
+DPD         ``POST /soap/services/ParcelLifeCycleService/V2_0``     token in the SOAP header
 ==========  ======================================================  =================================
 """
 

@@ -19,6 +19,8 @@ FOLDERS = {
     "17track": "17track",
     "aftership": "aftership",
     "easypost": "easypost",
+    "canadapost": "canadapost",
+    "dpd": "dpd",
     "royalmail": "royalmail",
     "laposte": "laposte",
     "sfexpress": "sf_express",  # the shared fixture set names the folder after the carrier

@@ -17,6 +17,8 @@ ONE_FIXTURE_EACH = {
     "17track": "17track/gettrackinfo_delivered_correios.json",
     "aftership": "aftership/v4_get_tracking_in_transit_postnl.json",
     "easypost": "easypost/tracker_pre_transit_usps.json",
+    "canadapost": "canadapost/tracking_detail_delivered.xml",
+    "dpd": "dpd/parcel_lifecycle_soap.xml",
     "royalmail": "royalmail/in_transit_redirected.json",
     "laposte": "laposte/suivi_v2.json",
     "sfexpress": "sf_express/routes_delivered.json",
