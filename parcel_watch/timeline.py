@@ -44,9 +44,10 @@ class EventFact:
     substatus: str | None
 
 
-def time_order(fact: Fact) -> tuple[datetime, int]:
-    # Two scans in the same instant: the later lifecycle stage wins, deterministically.
-    return (fact.occurred_at, _RANK[fact.status])
+def time_order(fact: Fact) -> tuple[datetime, int, str]:
+    # Two scans in the same instant: the later lifecycle stage wins, and for one stage the
+    # more specific substatus (any beats none), so arrival order never decides.
+    return (fact.occurred_at, _RANK[fact.status], fact.substatus or "")
 
 
 def advance(state: ShipmentState, facts: Iterable[Fact]) -> ShipmentState:

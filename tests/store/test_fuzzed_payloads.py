@@ -123,11 +123,8 @@ async def stored_events(store: Store) -> EventRows:
 
 
 def folds(timeline: Sequence[TrackingEvent]) -> set[ShipmentState]:
-    """The states the fold gives for every order of same-instant, same-status scans.
-
-    Known bug (see the xfail test below): timeline.time_order leaves such scans in arrival
-    order, so their substatus depends on it. Until it is fixed this is a set; then one state.
-    """
+    """The states the fold gives for every arrival order of same-instant, same-status scans:
+    exactly one since time_order breaks such ties by substatus (it once kept arrival order)."""
     ties = groupby(sorted(timeline, key=time_order), key=time_order)
     groups = [list({e.substatus: e for e in group}.values()) for _, group in ties]
     return {
@@ -149,7 +146,7 @@ async def assert_consistent(store: Store) -> None:
             revisions[sid].add(eta)
     for s in ships:
         state = ShipmentState(s.status, s.substatus, s.last_event_at)
-        assert state in (folded := folds(timelines[s.id or 0])), (s.tracking_number, state, folded)
+        assert {state} == (folded := folds(timelines[s.id or 0])), (s.tracking_number, state, folded)
         known = revisions[s.id or 0]
         eta = s.estimated_delivery
         assert eta in known if eta is not None else not known, s.tracking_number
@@ -239,11 +236,6 @@ SIGNED, UNSIGNED = (
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="timeline.time_order breaks same-instant ties by status only: equal statuses with "
-    "different substatuses keep arrival order, so the stored substatus depends on it",
-)
 @pytest.mark.parametrize("batched", [True, False], ids=["one payload", "two payloads"])
 def test_same_instant_scans_give_one_state_whatever_their_arrival_order(
     template: Path, batched: bool
