@@ -21,6 +21,9 @@ from carriers.errors import RateLimited
 from carriers.sandbox.journeys import Scenario
 from carriers.sandbox.server import start
 from carriers.sandbox.world import SandboxClock, SandboxWorld
+from claims.claiming import draft_open_claims
+from claims.evaluation import open_anomalies
+from claims.lifecycle import StoredClaim
 from parcel_watch.demoview import DemoState, Row, SourceState
 from parcel_watch.detect.samples import sample_number
 from parcel_watch.model import CarrierSource, Shipment, TrackingEvent
@@ -143,6 +146,10 @@ async def run_demo(
         await runner.cleanup()
     n_ship, n_ev = await store.count()
     listed = await store.list()
+    # What the tracking found, at the simulated end: the anomaly rules, then every claim
+    # those anomalies give (drafts only: nothing is filed in a demo).
+    drafted = await draft_open_claims(store, clock.now(), by="demo")
+    anomalies = await open_anomalies(store)
     return {
         "shipments": n_ship,
         "events": n_ev,
@@ -153,7 +160,14 @@ async def run_demo(
         # before a parcel's first scan are expected and not counted.
         "errors": sum(1 for s in listed if s.poll_error),
         "sources": sources,
+        "anomalies": dict(sorted(Counter(a.kind.value for a in anomalies).items())),
+        "claims": dict(sorted(Counter(_claim_kind(c) for c in drafted.claims).items())),
     }
+
+
+def _claim_kind(claim: StoredClaim) -> str:
+    """A claim by whom it is addressed to and what for: ``carrier:loss``, ``seller:non_delivery``…"""
+    return f"{claim.respondent.value}:{claim.incident.value}"
 
 
 class Observer:

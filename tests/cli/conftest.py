@@ -34,7 +34,9 @@ class Cli:
     def __init__(self, db: str) -> None:
         self.db = db
 
-    def __call__(self, *args: str, stdin: str | None = None, db: str | None = None) -> Run:
+    def __call__(
+        self, *args: str, stdin: str | None = None, db: str | None = None, timeout: float = 120
+    ) -> Run:
         env = {k: v for k, v in os.environ.items() if not k.startswith("PARCEL_WATCH_")}
         env.update(PARCEL_WATCH_DB=db or self.db, COLUMNS="200", PYTHONIOENCODING="utf-8")
         proc = subprocess.run(
@@ -46,7 +48,7 @@ class Cli:
             encoding="utf-8",
             env=env,
             cwd=ROOT,
-            timeout=120,
+            timeout=timeout,
         )
         # No command ever shows a Python traceback to a user (only --debug does).
         assert "Traceback" not in proc.stderr, proc.stderr
