@@ -18,7 +18,8 @@ the summary (``claims.rules``); the results are reconciled with the open anomali
 changes, resolved when no longer found, each change recorded with its time in
 ``anomaly_changes``. ``now`` is the evaluation's clock (the demo's is simulated).
 
-Concurrency: on SQLite the pass is one write transaction (SQLite's single writer). On
+Concurrency: on SQLite the pass is one write transaction (SQLite's single writer; a full
+pass over a large store holds the write lock for its duration, an incremental one briefly). On
 PostgreSQL evaluations queue on an advisory lock, and the event watermark is read while
 briefly holding SHARE locks on the event tables, so no event with a smaller id can still
 be uncommitted when the watermark moves past it.
