@@ -13,7 +13,9 @@ import json
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from itertools import groupby
+from operator import itemgetter
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import BigInteger, DateTime, and_, func, or_, select, type_coerce, union
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -28,8 +30,7 @@ from parcel_watch.store.types import micros_to_utc, utc_to_micros
 Lane = tuple[str, str, str]  # (carrier, origin, destination)
 
 
-@dataclass(frozen=True, slots=True)
-class LoadedShipment:
+class LoadedShipment(NamedTuple):
     shipment: RuleShipment
     seen_updated_at: Any  # updated_at as the driver gave it: a later edit changes it
 
@@ -127,31 +128,35 @@ async def load_shipments(conn: AsyncConnection, batch: Batch) -> list[LoadedShip
         _raw_time(conn, c.updated_at),
     ).where(batch.where(conn, c.id))
     loaded = []
+    no_revisions: tuple[EtaRevision, ...] = ()
     for sid, carrier, service, origin, dest, promised, eta, return_of, regime, refunded, updated in (
         await conn.execute(query)
     ).all():
+        # Positional: a named tuple built with keywords costs twice as much.
         shipment = RuleShipment(
-            id=sid,
-            carrier=carrier,
-            service=service,
-            origin_country=origin,
-            destination_country=dest,
-            promised_delivery=promised,
-            estimated_delivery=to_utc(eta) if eta is not None else None,
-            eta_revisions=tuple(revisions.get(sid, ())),
-            return_of=return_of,
-            refund_regime=regime,
-            refund_received_at=to_utc(refunded) if refunded is not None else None,
+            sid,
+            carrier,
+            service,
+            origin,
+            dest,
+            promised,
+            to_utc(eta) if eta is not None else None,
+            tuple(revisions[sid]) if sid in revisions else no_revisions,
+            return_of,
+            regime,
+            to_utc(refunded) if refunded is not None else None,
         )
         loaded.append(LoadedShipment(shipment, updated))
     return loaded
 
 
+_SHIPMENT_ID = itemgetter(7)
 _EVENT_COLUMNS = "id, occurred_at, status, substatus, description, country, utc_offset_minutes, shipment_id"
 
 
 async def load_events(conn: AsyncConnection, batch: Batch) -> dict[int, list[RuleEvent]]:
-    """Events of the shipments of ``batch``, grouped by shipment, in no particular order."""
+    """Events of the shipments of ``batch``, grouped by shipment (in no particular order
+    within a shipment: the summary puts them in time order)."""
     if conn.dialect.name == "sqlite":
         rows = await _sqlite_event_rows(conn, batch)
     else:
@@ -166,16 +171,10 @@ async def load_events(conn: AsyncConnection, batch: Batch) -> dict[int, list[Rul
             e.utc_offset_minutes,
             e.shipment_id,
         ).where(batch.where(conn, e.shipment_id))
+        query = query.order_by(e.shipment_id)
         rows = [RuleEvent(r[0], utc_to_micros(r[1]), *r[2:]) for r in (await conn.execute(query)).all()]
-    grouped: dict[int, list[RuleEvent]] = {}
-    get = grouped.get
-    for row in rows:
-        found = get(row[7])
-        if found is None:
-            grouped[row[7]] = [row]
-        else:
-            found.append(row)
-    return grouped
+    # Ordered by shipment (the unique index's order: no sort), so grouping is groupby's, in C.
+    return {sid: list(group) for sid, group in groupby(rows, key=_SHIPMENT_ID)}
 
 
 async def _sqlite_event_rows(conn: AsyncConnection, batch: Batch) -> list[RuleEvent]:
@@ -189,6 +188,7 @@ async def _sqlite_event_rows(conn: AsyncConnection, batch: Batch) -> list[RuleEv
     else:
         sql += " WHERE shipment_id > ? AND shipment_id <= ?"
         params = (batch.after, batch.upto)
+    sql += " ORDER BY shipment_id"
     driver = (await conn.get_raw_connection()).driver_connection  # aiosqlite's, in this transaction
     if driver is None:
         raise RuntimeError("the SQLite connection is closed")
