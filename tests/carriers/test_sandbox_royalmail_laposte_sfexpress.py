@@ -4,8 +4,8 @@ the sandbox over HTTP, reads it, with the APIs' auth, not-found and batch answer
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from itertools import pairwise
 from typing import Any
 
@@ -24,10 +24,11 @@ from carriers.http import CarrierHttp
 from carriers.sandbox import render_laposte, render_royalmail, render_sfexpress
 from carriers.sandbox.journeys import Journey, Scenario, generate
 from carriers.sandbox.render_codes import KEYS, Code, Key
-from carriers.sandbox.server import Faults, SandboxClock, SandboxWorld, make_replay_app, start
+from carriers.sandbox.server import Faults, make_replay_app
 from parcel_watch.status import Status
 from parcel_watch.store.dedupe import event_key
 from tests.carriers.parsers import FIXTURES
+from tests.carriers.sandbox_support import FUTURE, START, UNKNOWN, FakeClock, Serve, make_world
 
 Parse = Callable[[bytes], ParseResult]
 # slug -> (render one, not found, code table, parser)
@@ -62,14 +63,12 @@ CLIENTS: dict[str, type[CarrierClient]] = {
 }
 # Not-found answers: HTTP status, and whether the body names the number.
 NOT_FOUND = {"royalmail": (404, False), "laposte": (404, True), "sfexpress": (200, True)}
-START = datetime(2025, 3, 10, 12, tzinfo=UTC)
 HOUR = 1.0  # base-clock seconds per sandbox hour (speed 3600)
 MID = {
     "SBX00000001": (Scenario.ON_TIME, timedelta(days=1)),
     "SBX00000002": (Scenario.CUSTOMS_HOLD, timedelta(days=2)),
     "SBX00000003": (Scenario.RETURNED, timedelta(days=6)),
 }
-FUTURE, UNKNOWN = "SBX00000009", "SBX00000404"
 
 journeys = st.builds(
     lambda scenario, seed, hours: generate(f"SBX{seed:08d}", scenario, START + timedelta(hours=hours), seed),
@@ -138,44 +137,6 @@ def test_batch_answers_give_the_found_and_one_not_found_per_missing_number() -> 
 # -- over HTTP ----------------------------------------------------------------------------------
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.t = 1000.0
-
-    def __call__(self) -> float:
-        return self.t
-
-
-@pytest.fixture
-def real() -> FakeClock:
-    return FakeClock()
-
-
-def make_world(real: FakeClock, **kwargs: Any) -> SandboxWorld:
-    world = SandboxWorld(SandboxClock(START, speed=3600.0, real=real), seed=7, **kwargs)
-    for number, (scenario, ago) in MID.items():
-        world.add(number, scenario, shipped_at=START - ago)
-    world.add(FUTURE, Scenario.LATE, shipped_at=START + timedelta(days=10))
-    return world
-
-
-Serve = Callable[..., Awaitable[str]]
-
-
-@pytest.fixture
-async def serve() -> AsyncIterator[Serve]:
-    runners: list[aiohttp.web.AppRunner] = []
-
-    async def serve(world: SandboxWorld, faults: Faults | None = None) -> str:
-        runner, url = await start(world, faults)
-        runners.append(runner)
-        return url
-
-    yield serve
-    for runner in runners:
-        await runner.cleanup()
-
-
 def credentials(slug: str, secret: str = "sandbox-secret") -> Credentials:
     if slug == "laposte":
         return Credentials(slug=slug, api_key=SecretStr(secret))
@@ -213,7 +174,7 @@ def by_number(result: ParseResult) -> dict[str, ParsedShipment]:
 
 @pytest.mark.parametrize("slug", SLUGS)
 async def test_each_client_reads_the_visible_scans(slug: str, real: FakeClock, serve: Serve) -> None:
-    world = make_world(real)
+    world = make_world(real, MID)
     url = await serve(world)
     result = await fetch(slug, url, list(MID))
     assert result.errors == []
@@ -228,7 +189,7 @@ async def test_each_client_reads_the_visible_scans(slug: str, real: FakeClock, s
 async def test_unknown_numbers_are_not_found_each_without_failing_the_others(
     slug: str, real: FakeClock, serve: Serve
 ) -> None:
-    url = await serve(make_world(real))
+    url = await serve(make_world(real, MID))
     result = await fetch(slug, url, ["SBX00000001", FUTURE, UNKNOWN, "SBX00000002"])
     assert set(by_number(result)) == {"SBX00000001", "SBX00000002"}
     assert len(result.errors) == 2 and all(isinstance(e, NotFound) for e in result.errors)
@@ -238,7 +199,7 @@ async def test_unknown_numbers_are_not_found_each_without_failing_the_others(
 
 @pytest.mark.parametrize("slug", SLUGS)
 async def test_the_journey_progresses_with_the_clock(slug: str, real: FakeClock, serve: Serve) -> None:
-    world = make_world(real)
+    world = make_world(real, MID)
     url = await serve(world)
     number = "SBX00000001"
     before = seen(by_number(await fetch(slug, url, [number]))[number])
@@ -250,7 +211,7 @@ async def test_the_journey_progresses_with_the_clock(slug: str, real: FakeClock,
 
 @pytest.mark.parametrize("slug", SLUGS)
 async def test_empty_credentials_are_refused(slug: str, real: FakeClock, serve: Serve) -> None:
-    url = await serve(make_world(real))
+    url = await serve(make_world(real, MID))
     with pytest.raises(AuthError):
         await fetch(slug, url, ["SBX00000001"], secret="")
 
@@ -259,14 +220,14 @@ async def test_empty_credentials_are_refused(slug: str, real: FakeClock, serve: 
 async def test_a_wrong_key_is_refused_when_the_world_has_one(
     slug: str, real: FakeClock, serve: Serve
 ) -> None:
-    url = await serve(make_world(real, api_key="the-key"))
+    url = await serve(make_world(real, MID, api_key="the-key"))
     with pytest.raises(AuthError):
         await fetch(slug, url, ["SBX00000001"], secret="not-the-key")
     assert (await fetch(slug, url, ["SBX00000001"], secret="the-key")).shipments
 
 
 async def test_royal_mail_refuses_a_request_without_the_terms_header(real: FakeClock, serve: Serve) -> None:
-    url = await serve(make_world(real))
+    url = await serve(make_world(real, MID))
     headers = {"X-IBM-Client-Id": "id", "X-IBM-Client-Secret": "secret"}
     async with (
         aiohttp.ClientSession() as session,
@@ -286,14 +247,14 @@ async def test_royal_mail_refuses_a_request_without_the_terms_header(real: FakeC
 async def test_rate_limits_and_outages_are_raised(
     slug: str, faults: Faults, raised: type[Exception], real: FakeClock, serve: Serve
 ) -> None:
-    url = await serve(make_world(real), faults)
+    url = await serve(make_world(real, MID), faults)
     with pytest.raises(raised):
         await fetch(slug, url, ["SBX00000001"])
 
 
 @pytest.mark.parametrize("slug", SLUGS)
 async def test_a_malformed_body_gives_malformed_payload(slug: str, real: FakeClock, serve: Serve) -> None:
-    url = await serve(make_world(real), Faults(malformed=1.0))
+    url = await serve(make_world(real, MID), Faults(malformed=1.0))
     result = await fetch(slug, url, ["SBX00000001"])
     assert result.shipments == [] and [type(e) for e in result.errors] == [MalformedPayload]
 
@@ -302,7 +263,7 @@ async def test_a_malformed_body_gives_malformed_payload(slug: str, real: FakeClo
 async def test_repeated_and_shuffled_scans_still_give_the_journey(
     slug: str, real: FakeClock, serve: Serve
 ) -> None:
-    world = make_world(real)
+    world = make_world(real, MID)
     url = await serve(world, Faults(duplicate_events=1.0, out_of_order=1.0, seed=5))
     result = await fetch(slug, url, list(MID))
     assert result.errors == []

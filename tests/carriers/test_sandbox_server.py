@@ -7,8 +7,7 @@ test moves time by assignment; tokens expire on that base clock too.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,21 +21,19 @@ from carriers.credentials import Credentials
 from carriers.errors import AuthError, CarrierUnavailable, MalformedPayload, NotFound, RateLimited
 from carriers.fetching import CarrierClient
 from carriers.http import CarrierHttp
-from carriers.sandbox.journeys import Journey, Scenario
+from carriers.sandbox.journeys import Journey
 from carriers.sandbox.render import CODES
 from carriers.sandbox.server import (
     Faults,
     SandboxClock,
-    SandboxWorld,
     make_app,
     make_replay_app,
     run,
-    start,
 )
 from parcel_watch.status import Status
 from parcel_watch.store.dedupe import event_key
+from tests.carriers.sandbox_support import FUTURE, MID, START, UNKNOWN, FakeClock, Serve, make_world
 
-START = datetime(2025, 3, 10, 12, tzinfo=UTC)
 HOUR = 1.0  # base-clock seconds per sandbox hour (speed 3600)
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "carriers"
 
@@ -52,50 +49,6 @@ CLIENTS: dict[str, type[CarrierClient]] = {
 OAUTH = {"fedex", "ups", "usps"}
 SLUGS = list(CLIENTS)
 # mid-journey at START: shipped 1-3 days before; FUTURE has not had its first scan yet.
-MID = {
-    "SBX00000001": (Scenario.ON_TIME, timedelta(days=1)),
-    "SBX00000002": (Scenario.CUSTOMS_HOLD, timedelta(days=2)),
-    "SBX00000003": (Scenario.FAILED_ATTEMPTS, timedelta(days=3)),
-}
-FUTURE, UNKNOWN = "SBX00000009", "SBX00000404"
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.t = 1000.0
-
-    def __call__(self) -> float:
-        return self.t
-
-
-@pytest.fixture
-def real() -> FakeClock:
-    return FakeClock()
-
-
-def make_world(real: FakeClock, **kwargs: Any) -> SandboxWorld:
-    world = SandboxWorld(SandboxClock(START, speed=3600.0, real=real), seed=7, **kwargs)
-    for number, (scenario, ago) in MID.items():
-        world.add(number, scenario, shipped_at=START - ago)
-    world.add(FUTURE, Scenario.LATE, shipped_at=START + timedelta(days=10))
-    return world
-
-
-Serve = Callable[..., Awaitable[str]]
-
-
-@pytest.fixture
-async def serve() -> AsyncIterator[Serve]:
-    runners: list[aiohttp.web.AppRunner] = []
-
-    async def serve(world: SandboxWorld, faults: Faults | None = None) -> str:
-        runner, url = await start(world, faults)
-        runners.append(runner)
-        return url
-
-    yield serve
-    for runner in runners:
-        await runner.cleanup()
 
 
 def credentials(slug: str, secret: str = "sandbox-secret") -> Credentials:

@@ -7,10 +7,9 @@ one sandbox hour) and tokens expire on it.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import aiohttp
@@ -34,18 +33,11 @@ from carriers.sandbox.render_canadapost import (
 )
 from carriers.sandbox.render_codes import INFO, KEYS
 from carriers.sandbox.render_dpd import CODES_DPD, dpd_time, render_dpd, render_dpd_not_found
-from carriers.sandbox.server import SandboxClock, SandboxWorld, start
 from parcel_watch.status import Status
+from tests.carriers.sandbox_support import FUTURE, MID, START, UNKNOWN, FakeClock, Serve, make_world
 
 SLUGS = ("canadapost", "dpd")
-START = datetime(2025, 3, 10, 12, tzinfo=UTC)
 HOUR = 1.0  # base-clock seconds per sandbox hour
-MID = {
-    "SBX00000001": (Scenario.ON_TIME, timedelta(days=1)),
-    "SBX00000002": (Scenario.CUSTOMS_HOLD, timedelta(days=2)),
-    "SBX00000003": (Scenario.FAILED_ATTEMPTS, timedelta(days=3)),
-}
-FUTURE, UNKNOWN = "SBX00000009", "SBX00000404"
 Event = tuple[datetime, Status]
 
 
@@ -141,44 +133,6 @@ def test_not_found_bodies_are_not_found_for_the_number_asked(
 
 
 # -- over HTTP ---------------------------------------------------------------------------------
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.t = 1000.0
-
-    def __call__(self) -> float:
-        return self.t
-
-
-@pytest.fixture
-def real() -> FakeClock:
-    return FakeClock()
-
-
-def make_world(real: FakeClock, **kwargs: Any) -> SandboxWorld:
-    world = SandboxWorld(SandboxClock(START, speed=3600.0, real=real), seed=7, **kwargs)
-    for number, (scenario, ago) in MID.items():
-        world.add(number, scenario, shipped_at=START - ago)
-    world.add(FUTURE, Scenario.LATE, shipped_at=START + timedelta(days=10))
-    return world
-
-
-Serve = Callable[..., Awaitable[str]]
-
-
-@pytest.fixture
-async def serve() -> AsyncIterator[Serve]:
-    runners: list[aiohttp.web.AppRunner] = []
-
-    async def serve(world: SandboxWorld, faults: Faults | None = None) -> str:
-        runner, url = await start(world, faults)
-        runners.append(runner)
-        return url
-
-    yield serve
-    for runner in runners:
-        await runner.cleanup()
 
 
 def client(slug: str, http: CarrierHttp, url: str, secret: str = "sandbox-secret") -> CarrierClient:
