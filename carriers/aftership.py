@@ -220,10 +220,7 @@ def _event(raw: Any, number: str, source: Source, errors: list[CarrierError]) ->
     status, substatus = _map(_s(raw.get("tag")), subtag)
     try:
         return TrackingEvent(
-            occurred_at=resolved.utc,
-            local_time=resolved.local,
-            utc_offset_minutes=resolved.offset_minutes,
-            tz_source=resolved.source,
+            **resolved.event_time(),
             status=status,
             substatus=substatus,
             carrier_code=subtag or _s(raw.get("tag")),

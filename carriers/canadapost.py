@@ -212,10 +212,7 @@ def _event(occurrence: Element, path: str, number: str, errors: list[CarrierErro
     try:
         resolved = _resolve(local, province, text(occurrence, "event-time-zone"))
         return TrackingEvent(
-            occurred_at=resolved.utc,
-            local_time=resolved.local,
-            utc_offset_minutes=resolved.offset_minutes,
-            tz_source=resolved.source,
+            **resolved.event_time(),
             status=status,
             substatus=substatus,
             carrier_code=code,

@@ -277,10 +277,7 @@ def _event(
     status, substatus = map_status(code, description)
     try:
         return TrackingEvent(
-            occurred_at=resolved.utc,
-            local_time=resolved.local,
-            utc_offset_minutes=resolved.offset_minutes,
-            tz_source=resolved.source,
+            **resolved.event_time(),
             status=status,
             substatus=substatus,
             carrier_code=code,

@@ -157,10 +157,7 @@ def _event(info: Element, path: str, number: str | None, errors: list[CarrierErr
     try:
         resolved = localize(local, location.country, home_zone=HOME_ZONE)
         return TrackingEvent(
-            occurred_at=resolved.utc,
-            local_time=resolved.local,
-            utc_offset_minutes=resolved.offset_minutes,
-            tz_source=resolved.source,
+            **resolved.event_time(),
             status=status,
             substatus=substatus,
             carrier_code=code,

@@ -191,10 +191,7 @@ def _event(raw: Any, number: str, source: Source, errors: list[CarrierError]) ->
     country = _s(place.get("country"))
     try:
         return TrackingEvent(
-            occurred_at=resolved.utc,
-            local_time=resolved.local,
-            utc_offset_minutes=resolved.offset_minutes,
-            tz_source=resolved.source,
+            **resolved.event_time(),
             status=status,
             substatus=substatus,
             carrier_code=_s(raw.get("carrier_code")) or detail,

@@ -332,10 +332,7 @@ def _event(
     description = raw.get("eventDescription")
     try:
         return TrackingEvent.trusted(
-            occurred_at=resolved.utc,
-            local_time=resolved.local,
-            utc_offset_minutes=resolved.offset_minutes,
-            tz_source=resolved.source,
+            **resolved.event_time(),
             status=status,
             substatus=substatus,
             carrier_code=_text(raw.get("eventType")),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TypedDict
 from zoneinfo import ZoneInfo
 
 from parcel_watch.model import TzSource
@@ -100,12 +101,29 @@ US_STATE_ZONES = {
 }
 
 
+class EventTime(TypedDict):
+    """The TrackingEvent fields a resolved instant fills."""
+
+    occurred_at: datetime
+    local_time: datetime
+    utc_offset_minutes: int | None
+    tz_source: TzSource
+
+
 @dataclass(frozen=True)
 class Resolved:
     utc: datetime
     local: datetime  # naive wall-clock time as the carrier printed it
     offset_minutes: int | None
     source: TzSource
+
+    def event_time(self) -> EventTime:
+        return EventTime(
+            occurred_at=self.utc,
+            local_time=self.local,
+            utc_offset_minutes=self.offset_minutes,
+            tz_source=self.source,
+        )
 
 
 def from_aware(value: datetime, source: TzSource = TzSource.CARRIER_OFFSET) -> Resolved:

@@ -377,10 +377,7 @@ def _event(
     description = status.get("description")
     try:
         return TrackingEvent(
-            occurred_at=resolved.utc,
-            local_time=resolved.local,
-            utc_offset_minutes=resolved.offset_minutes,
-            tz_source=resolved.source,
+            **resolved.event_time(),
             status=outcome[0],
             substatus=outcome[1],
             carrier_code="/".join(part for part in (type_, code) if part) or None,

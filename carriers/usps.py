@@ -269,10 +269,7 @@ def _event(
     location: Location,
 ) -> TrackingEvent:
     return TrackingEvent(
-        occurred_at=resolved.utc,
-        local_time=resolved.local,
-        utc_offset_minutes=resolved.offset_minutes,
-        tz_source=resolved.source,
+        **resolved.event_time(),
         status=status,
         substatus=substatus,
         carrier_code=code,
