@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from parcel_watch.model import Shipment
@@ -32,6 +32,7 @@ async def due(
     query = (
         select(shipments)
         .where(or_(shipments.c.next_poll_at.is_(None), shipments.c.next_poll_at <= now))
+        .where(shipments.c.archived_at.is_(None))
         .order_by(shipments.c.next_poll_at.is_not(None), shipments.c.next_poll_at, shipments.c.id)
         .limit(limit)
     )
@@ -89,3 +90,15 @@ async def next_due_at(conn: AsyncConnection) -> datetime | None:
         await conn.execute(select(func.min(shipments.c.next_poll_at)).where(shipments.c.next_poll_at < NEVER))
     ).scalar_one_or_none()
     return nxt  # type: ignore[no-any-return]
+
+
+async def archive(conn: AsyncConnection, shipment_id: int, now: datetime | None) -> bool:
+    """Archive (``now``) or bring back (None) a shipment; False if there is no such shipment.
+
+    Archived shipments are never due; one brought back is due at once, to catch up."""
+    result = await conn.execute(
+        update(shipments)
+        .where(shipments.c.id == shipment_id)
+        .values(archived_at=now, next_poll_at=NEVER if now is not None else None)
+    )
+    return bool(result.rowcount)

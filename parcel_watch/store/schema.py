@@ -57,9 +57,9 @@ class ShipmentRow(Base):
     weight_kg: Mapped[float | None] = mapped_column(Float)
     order_ref: Mapped[str | None] = mapped_column(String(120))
     label: Mapped[str | None] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(24), default="PENDING")
+    status: Mapped[str] = mapped_column(String(24), default="PENDING", index=True)
     substatus: Mapped[str | None] = mapped_column(String(48))
-    last_event_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_event_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Polling schedule (revision 0003): NULL next_poll_at = due now; never polled again
@@ -75,6 +75,9 @@ class ShipmentRow(Base):
     return_of: Mapped[int | None] = mapped_column(Integer, index=True)
     refund_regime: Mapped[str | None] = mapped_column(String(16))
     refund_received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Dashboard (revision 0006): an archived shipment is hidden from the parcels list and
+    # no longer polled; its events, anomalies and claims stay.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class RawPayloadRow(Base):

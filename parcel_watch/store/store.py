@@ -260,6 +260,11 @@ class Store:
         async with self.writing() as conn:
             await schedule.record(conn, now, records)
 
+    async def archive(self, shipment_id: int, now: datetime, *, archived: bool = True) -> bool:
+        """Hide a shipment from the dashboard and stop polling it (or undo that)."""
+        async with self.writing() as conn:
+            return await schedule.archive(conn, shipment_id, now if archived else None)
+
     async def remove(self, tracking_number: str, carrier: str | None = None) -> int:
         """Delete matching shipments with their events; returns how many were removed."""
         ids = [s.id for s in await self.find(tracking_number, carrier) if s.id is not None]

@@ -27,3 +27,18 @@ async def test_detection_never_demotes_a_users_carrier_choice(store: Store) -> N
         Shipment(tracking_number=number, carrier="ups", carrier_source=CarrierSource.IMPORT)
     )
     assert result.shipment.carrier_source is CarrierSource.USER
+
+
+async def test_an_archived_shipment_is_never_due_and_a_restored_one_is_due_at_once(store: Store) -> None:
+    from datetime import UTC, datetime
+
+    now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    added = await store.add(Shipment(tracking_number="1Z5R89390357567127", carrier="ups"))
+    assert added.shipment.id is not None
+    sid = added.shipment.id
+    assert [s.id for s in await store.due(now)] == [sid]
+    assert await store.archive(sid, now) is True
+    assert await store.due(now) == []
+    assert await store.archive(sid, now, archived=False) is True
+    assert [s.id for s in await store.due(now)] == [sid]
+    assert await store.archive(sid + 1000, now) is False
