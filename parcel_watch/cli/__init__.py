@@ -193,13 +193,28 @@ def build_parser() -> argparse.ArgumentParser:
         "(on time, late, lost, damaged, customs hold, failed attempts, returned, pickup point) "
         "to a fresh SQLite store, and poll them with the real adapters on a simulated clock.",
     )
-    demo.add_argument("--headless", action="store_true", help="no progress (a live table on a terminal)")
+    demo.add_argument(
+        "--headless", action="store_true", help="no progress (on a terminal: the dashboard opens)"
+    )
+    demo.add_argument(
+        "--no-tui", action="store_true", help="on a terminal, a live table instead of the dashboard"
+    )
     demo.add_argument("--json", action="store_true", help="print the summary as JSON")
     demo.add_argument("--seed", type=int, default=7, help="journeys are reproducible per seed")
     demo.add_argument("--per-scenario", type=int, default=1, help="shipments per carrier and scenario")
     demo.add_argument(
         "--max-steps", type=int, default=None, metavar="N", help="stop after N simulated steps (a quick look)"
     )
+
+    tui = command(
+        "tui",
+        _cmd("commands_tui", "cmd_tui"),
+        "open the dashboard: parcels, timelines, anomalies, claims, carriers",
+        "Open the terminal dashboard on the store. Configured carrier sources are polled "
+        "inside it; without any (or with --no-poll) it follows the store, which another "
+        "process (parcel-watch watch) may be filling.",
+    )
+    tui.add_argument("--no-poll", action="store_true", help="only read the store; poll nothing")
 
     sbx = command(
         "sandbox", _cmd("commands_demo", "cmd_sandbox"), "run the sandbox carrier server standalone"

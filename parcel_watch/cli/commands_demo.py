@@ -38,10 +38,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
     }
     if not args.headless:
         output.message(f"demo: sandbox carrier on loopback, store {db}")
-    # The live table only where someone watches it: never in a pipe or CI log, and never
+    # The dashboard (or live table) only where someone watches it: never in a pipe or CI log, and never
     # mixed into --json output.
     if not args.headless and not args.json and sys.stdout.isatty():
-        run(live_demo(db, output.console(), **kwargs))
+        if args.no_tui:
+            run(live_demo(db, output.console(), **kwargs))
+        else:
+            from parcel_watch.cli.commands_tui import demo_dashboard
+
+            run(demo_dashboard(db, **kwargs))
+            output.message(f"look around again: parcel-watch --db {db} tui")
         return ExitCode.OK
 
     async def go() -> dict[str, Any]:

@@ -1,0 +1,88 @@
+"""What runs inside the dashboard as a worker and writes to the store: a poller or the demo.
+
+A feed is an async callable given a :class:`FeedReport`; it reports after each write, so
+the app reloads what it shows and updates the sources' health in the status bar."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from claims.evaluation import evaluate
+from parcel_watch.demo import run_demo
+from parcel_watch.demoview import DemoState, SourceState
+from parcel_watch.poller import health, scheduler_for
+from parcel_watch.store import Store
+
+if TYPE_CHECKING:  # the dashboard never talks to carriers; it only hands their keys on
+    from carriers.credentials import Credentials
+
+
+@dataclass
+class FeedReport:
+    """Callbacks into the app; the feed runs on the app's own event loop."""
+
+    changed: Callable[[int], None]
+    sources: Callable[[dict[str, dict[str, object]]], None]
+
+
+Feed = Callable[[FeedReport], Awaitable[None]]
+
+
+def source_health(state: SourceState) -> dict[str, object]:
+    """The demo's view of a source in the shape :func:`parcel_watch.poller.health` gives."""
+    return {
+        "ok": state.ok,
+        "failing_since": state.failing_since.isoformat() if state.failing_since else None,
+        "last_error": state.last_error,
+        "retry_at": state.retry_at.isoformat() if state.retry_at else None,
+    }
+
+
+def poller_feed(
+    store: Store,
+    credentials: Mapping[str, Credentials],
+    clock: Callable[[], datetime],
+    *,
+    idle: timedelta = timedelta(seconds=60),
+) -> Feed:
+    """Poll what is due until cancelled; evaluate the anomaly rules after new events."""
+
+    async def run(report: FeedReport) -> None:
+        async with scheduler_for(store, credentials, clock=clock) as scheduler:
+            while True:
+                stats = await scheduler.poll_once()
+                if stats.new_events:
+                    await evaluate(store, clock())
+                report.sources(health(scheduler))
+                report.changed(stats.new_events)
+                upcoming = await store.next_due_at()
+                pause = idle if upcoming is None else min(idle, upcoming - clock())
+                await asyncio.sleep(max(1.0, pause.total_seconds()))
+
+    return run
+
+
+def demo_feed(store: Store, **demo_args: Any) -> Feed:
+    """The sandbox demo (simulated time, no accounts), shown live as it runs."""
+
+    class Shown:
+        def wants(self, step: int) -> bool:
+            return True
+
+        def show(self, state: DemoState) -> None:
+            report.sources({s.slug: source_health(s) for s in state.sources})
+            report.changed(1)
+
+    report: FeedReport
+
+    async def run(given: FeedReport) -> None:
+        nonlocal report
+        report = given
+        await run_demo(store, watcher=Shown(), **demo_args)
+        report.changed(1)
+
+    return run
