@@ -130,7 +130,8 @@ async def run_demo(
                 target = max(due, clock.now() + STEP)
                 virtual.seconds = (target - clock.start).total_seconds()
                 while arrivals and arrivals[0][0] <= target:
-                    await store.add(arrivals.pop(0)[1])
+                    arrived, shipment = arrivals.pop(0)
+                    await store.add(shipment, now=arrived)
                 stats = await scheduler.poll_once()
                 polls += stats.polled
                 step += 1

@@ -167,7 +167,9 @@ class Coordinator:
                 if err.tracking_number in by_number and not isinstance(err, NotFound):
                     problems[err.tracking_number] = f"{err.kind}: {err.message}"
             if updates or answer.result.errors:  # an answer with nothing new is not kept again
-                payload = RawPayload(self.source.SLUG, answer.raw, Source.POLL, answer.content_type)
+                payload = RawPayload(
+                    self.source.SLUG, answer.raw, Source.POLL, answer.content_type, received_at=self.clock()
+                )
                 items.append(IngestItem(updates, payload))
         now = self.clock()
 

@@ -3,6 +3,7 @@ writes to the store, and app-wide keys. Screens hold the rest."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, ClassVar
 
@@ -13,10 +14,12 @@ from textual.screen import Screen
 
 from tui.context import DashboardContext
 from tui.feeds import Feed, FeedReport
-from tui.messages import StoreChanged
+from tui.messages import OpenShipment, StoreChanged
+from tui.screens.add_shipment import AddShipmentScreen
 from tui.screens.anomalies import AnomaliesScreen
 from tui.screens.carriers import CarriersScreen
 from tui.screens.claims import ClaimsScreen
+from tui.screens.detail import DetailScreen
 from tui.screens.parcels import ParcelsScreen
 
 DARK, LIGHT = "textual-dark", "textual-light"
@@ -57,6 +60,7 @@ class ParcelWatchApp(App[None]):
         if isinstance(ctx, DashboardContext):
             self.ctx = ctx
         self._feed = feed
+        self._wake: asyncio.Event | None = None
 
     async def on_load(self) -> None:
         if self._open_ctx is not None:
@@ -73,13 +77,25 @@ class ParcelWatchApp(App[None]):
             self.run_worker(self._run_feed(feed), name="feed", group="feed", exclusive=True)
 
     async def _run_feed(self, feed: Feed) -> None:
-        await feed(FeedReport(changed=self._store_changed, sources=self._sources_changed))
+        self._wake = asyncio.Event()
+        await feed(FeedReport(changed=self._store_changed, sources=self._sources_changed, wake=self._wake))
 
     def _store_changed(self, new_events: int) -> None:
         self.screen.post_message(StoreChanged(new_events))
 
     def _sources_changed(self, sources: dict[str, dict[str, object]]) -> None:
         self.sources = sources
+
+    def on_open_shipment(self, message: OpenShipment) -> None:
+        self.push_screen(DetailScreen(message.shipment_id))
+
+    def action_add_shipment(self) -> None:
+        self.push_screen(AddShipmentScreen())
+
+    def wake_feed(self) -> None:
+        """Poll now what is due now (a shipment the user asked to refresh), not at the next tick."""
+        if self._wake is not None:
+            self._wake.set()
 
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT if self.theme == DARK else DARK

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +27,8 @@ class FeedReport:
 
     changed: Callable[[int], None]
     sources: Callable[[dict[str, dict[str, object]]], None]
+    # Set by the app when the user asks for a refresh: a waiting poller polls at once.
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 Feed = Callable[[FeedReport], Awaitable[None]]
@@ -61,7 +63,11 @@ def poller_feed(
                 report.changed(stats.new_events)
                 upcoming = await store.next_due_at()
                 pause = idle if upcoming is None else min(idle, upcoming - clock())
-                await asyncio.sleep(max(1.0, pause.total_seconds()))
+                try:
+                    await asyncio.wait_for(report.wake.wait(), timeout=max(1.0, pause.total_seconds()))
+                except TimeoutError:
+                    pass
+                report.wake.clear()
 
     return run
 

@@ -23,3 +23,10 @@ class SourcesChanged(Message):
     """Each carrier source's health, as :func:`parcel_watch.poller.health` reports it."""
 
     sources: dict[str, dict[str, object]]
+
+
+@dataclass
+class OpenShipment(Message):
+    """Show one shipment's detail screen (from any list that has a shipment under its cursor)."""
+
+    shipment_id: int

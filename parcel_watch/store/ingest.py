@@ -98,12 +98,18 @@ def insert_ignore(conn: AsyncConnection, table: Table) -> Insert:
 
 
 async def ingest_chunk(
-    conn: AsyncConnection, items: Sequence[IngestItem], *, create_missing: bool = True
+    conn: AsyncConnection,
+    items: Sequence[IngestItem],
+    *,
+    create_missing: bool = True,
+    now: datetime | None = None,
 ) -> IngestResult:
-    """Ingest ``items`` on ``conn`` (the caller owns the transaction)."""
+    """Ingest ``items`` on ``conn`` (the caller owns the transaction). ``now`` is when they
+    were received (the poller's clock; the wall clock if not given): events' received time
+    and when a new estimated delivery was first seen."""
     sole_writer = conn.dialect.name == "sqlite"
     as_time = bulk.time_param(conn.dialect)
-    now = datetime.now(UTC)
+    now = now or datetime.now(UTC)
     received = as_time(now)
     result = IngestResult()
     keys = {(u.carrier, u.tracking_number) for item in items for u in item.updates}

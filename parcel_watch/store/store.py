@@ -131,18 +131,20 @@ class Store:
             for entry in group:
                 await schedule.record(conn, entry.now, entry.plan(result))
 
-        return await self._ingest_chunk([i for entry in group for i in entry.items], then=record)
+        now = max(entry.now for entry in group)
+        return await self._ingest_chunk([i for entry in group for i in entry.items], then=record, now=now)
 
     async def _ingest_chunk(
         self,
         chunk: list[IngestItem],
         *,
         then: Callable[[AsyncConnection, IngestResult], Awaitable[None]] | None = None,
+        now: datetime | None = None,
     ) -> IngestResult:
         for attempt in range(1, WRITE_ATTEMPTS + 1):
             try:
                 async with self.writing() as conn:
-                    result = await ingest_chunk(conn, chunk)
+                    result = await ingest_chunk(conn, chunk, now=now)
                     if then is not None:
                         await then(conn, result)
                     return result
@@ -156,9 +158,10 @@ class Store:
 
     # -- shipments ----------------------------------------------------------------
 
-    async def add(self, shipment: Shipment) -> AddResult:
-        """Add a shipment, or update the descriptive fields of an existing one."""
-        now = datetime.now(UTC)
+    async def add(self, shipment: Shipment, *, now: datetime | None = None) -> AddResult:
+        """Add a shipment, or update the descriptive fields of an existing one (at ``now``,
+        the wall clock if not given)."""
+        now = now or datetime.now(UTC)
         values = shipment_values(shipment)
         async with self.writing() as conn:
             key = (shipments.c.carrier == shipment.carrier) & (
