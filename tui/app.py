@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable
+from functools import partial
 from typing import Any, ClassVar
 
 from textual.app import App, SystemCommand
@@ -108,8 +109,20 @@ class ParcelWatchApp(App[None]):
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        for mode in self.MODES:
+        # Every key of the screen is in the palette too, so nothing needs the key remembered.
+        seen = {"Theme", "Quit", "Keys"}
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            if (
+                not binding.show
+                or not binding.description
+                or binding.description in seen
+                or not active.enabled
+            ):
+                continue
+            seen.add(binding.description)
             yield SystemCommand(
-                f"Show {mode}", f"Switch to the {mode} screen", lambda m=mode: self.switch_mode(m)
+                binding.description,
+                binding.tooltip or f"key: {binding.key_display or binding.key}",
+                partial(self.run_action, binding.action, active.node),
             )
-        yield SystemCommand("Toggle theme", "Switch between light and dark", self.action_toggle_theme)

@@ -32,3 +32,16 @@ async def test_question_mark_shows_and_hides_the_keys_of_the_screen(sample_db: s
         assert app.screen.query("HelpPanel")
         await pilot.press("question_mark")
         assert not app.screen.query("HelpPanel")
+
+
+async def test_the_command_palette_offers_every_key_of_the_screen(sample_db: str) -> None:
+    app = sample_app(sample_db)
+    async with app.run_test(size=SIZE) as pilot:
+        names = {c.title for c in app.get_system_commands(app.screen)}
+        assert {"Parcels", "Anomalies", "Claims", "Carriers", "Help"} <= names
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Claims")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ClaimsScreen"
