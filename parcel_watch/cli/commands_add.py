@@ -8,12 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from parcel_watch import importer
+from parcel_watch.adding import Conflict, Outcome, add_number, alternatives, upsert
 from parcel_watch.cli import output
 from parcel_watch.cli.errors import CliError, ExitCode, InvalidInput, NotFound
 from parcel_watch.cli.session import open_store, run
-from parcel_watch.cli.upsert import Conflict, Outcome, alternatives, upsert
 from parcel_watch.detect import Candidate, InvalidTrackingNumber, carriers, extract, normalize_number
-from parcel_watch.detect import require_valid as _require_valid
 from parcel_watch.model import CarrierSource, Shipment
 
 # (option, Shipment field, parser) for the descriptive options of `add`.
@@ -36,13 +35,6 @@ def carrier_option(value: str | None) -> str | None:
     try:
         return importer.parse_carrier(value)
     except ValueError as exc:
-        raise InvalidInput(str(exc)) from exc
-
-
-def require_valid(raw: str, carrier: str | None = None) -> Candidate:
-    try:
-        return _require_valid(raw, carrier)
-    except InvalidTrackingNumber as exc:
         raise InvalidInput(str(exc)) from exc
 
 
@@ -110,24 +102,11 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 async def _add(args: argparse.Namespace, raw: str, carrier: str | None, fields: dict[str, Any]) -> int:
     names = dict(carriers())
-    try:
-        candidate = _require_valid(raw, carrier)
-        failure = None
-    except InvalidTrackingNumber as exc:
-        candidate, failure = None, exc
     async with open_store(args.db) as store:
-        if candidate is None:
-            # A number someone stored under a chosen carrier re-validates against that carrier.
-            stored = await store.find(normalize_number(raw)) if carrier is None else []
-            if len(stored) != 1:
-                raise InvalidInput(str(failure))
-            candidate = require_valid(raw, stored[0].carrier)
-        source = CarrierSource.USER if carrier else CarrierSource.DETECTED
-        shipment = Shipment(
-            tracking_number=candidate.number, carrier=candidate.carrier, carrier_source=source, **fields
-        )
         try:
-            outcome = await upsert(store, shipment, candidate, explicit=carrier is not None)
+            outcome, candidate = await add_number(store, raw, carrier, fields)
+        except InvalidTrackingNumber as exc:
+            raise InvalidInput(str(exc)) from exc
         except Conflict as exc:
             raise InvalidInput(str(exc), hint="say which one with --carrier") from exc
     _report(outcome, names)

@@ -16,10 +16,10 @@ from typing import Any, TextIO
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
 from parcel_watch import importer
+from parcel_watch.adding import Conflict, upsert
 from parcel_watch.cli import output
 from parcel_watch.cli.errors import ExitCode, InvalidInput
 from parcel_watch.cli.session import open_store, run
-from parcel_watch.cli.upsert import Conflict, upsert
 from parcel_watch.exporter import JsonArrayWriter, csv_header, csv_rows, shipment_dict
 from parcel_watch.textsafe import clean
 

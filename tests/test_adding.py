@@ -1,4 +1,4 @@
-"""The carrier rules of add/import, in process against a SQLite file."""
+"""The carrier rules of add/import/the add dialog, in process against a SQLite file."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from parcel_watch.cli.upsert import Conflict, alternatives, upsert
-from parcel_watch.detect import require_valid
+from parcel_watch.adding import Conflict, add_number, alternatives, upsert
+from parcel_watch.detect import InvalidTrackingNumber, require_valid
 from parcel_watch.model import CarrierSource, Shipment, ShipmentUpdate, TrackingEvent
 from parcel_watch.store import IngestItem, Store
 
@@ -79,3 +79,22 @@ async def test_detection_fills_service_and_origin_for_its_own_carrier(store: Sto
     assert (outcome.shipment.origin_country, outcome.shipment.service) == ("CN", s10.service)
     given = ship.model_copy(update={"origin_country": "HK"})
     assert (await upsert(store, given, s10, explicit=False)).shipment.origin_country == "HK"
+
+
+async def test_a_typed_number_is_stored_detected_unless_its_carrier_was_named(store: Store) -> None:
+    outcome, candidate = await add_number(store, " rr876543216cn ", fields={"label": "tea"})
+    assert (candidate.carrier, outcome.created) == ("s10", True)
+    stored = outcome.shipment
+    assert (stored.tracking_number, stored.carrier_source, stored.label) == (
+        "RR876543216CN",
+        CarrierSource.DETECTED,
+        "tea",
+    )
+    chosen, _ = await add_number(store, AMBIGUOUS, "fedex")
+    assert (chosen.shipment.carrier, chosen.shipment.carrier_source) == ("fedex", CarrierSource.USER)
+
+
+async def test_an_invalid_typed_number_stores_nothing(store: Store) -> None:
+    with pytest.raises(InvalidTrackingNumber, match="not a valid"):
+        await add_number(store, "RR876543217CN")
+    assert await store.count() == (0, 0)

@@ -1,4 +1,5 @@
-"""Adding a shipment (add, add --from-text, import) with the carrier rules applied.
+"""Adding a shipment (the CLI's add, add --from-text and import; the dashboard's add dialog)
+with the carrier rules applied.
 
 * A carrier someone chose (``--carrier``: USER, a CSV carrier column: IMPORT) is never
   replaced by detection: re-adding the number without a carrier updates the stored
@@ -14,9 +15,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from parcel_watch.detect import Candidate, detect
+from parcel_watch.detect import Candidate, InvalidTrackingNumber, detect, normalize_number, require_valid
 from parcel_watch.model import CarrierSource, Shipment
 
 if TYPE_CHECKING:
@@ -88,3 +89,27 @@ async def upsert(store: Store, shipment: Shipment, candidate: Candidate | None, 
             replaced.append(old.carrier)
     others = tuple(s.carrier for s in existing if s.carrier != shipment.carrier and s.carrier not in replaced)
     return Outcome(result.shipment, result.created, tuple(replaced), others)
+
+
+async def add_number(
+    store: Store, raw: str, carrier: str | None = None, fields: dict[str, Any] | None = None
+) -> tuple[Outcome, Candidate]:
+    """Add one typed number: validated (for ``carrier`` if given), stored with carrier source
+    USER when the carrier was chosen, else DETECTED; ``fields`` are descriptive fields.
+
+    A number that does not validate on its own but is stored under exactly one carrier (a
+    user's choice) re-validates against that carrier. Raises InvalidTrackingNumber (nothing
+    is stored) or Conflict."""
+    try:
+        candidate = require_valid(raw, carrier)
+    except InvalidTrackingNumber:
+        stored = await store.find(normalize_number(raw)) if carrier is None else []
+        if len(stored) != 1:
+            raise
+        candidate = require_valid(raw, stored[0].carrier)
+    source = CarrierSource.USER if carrier else CarrierSource.DETECTED
+    shipment = Shipment(
+        tracking_number=candidate.number, carrier=candidate.carrier, carrier_source=source, **(fields or {})
+    )
+    outcome = await upsert(store, shipment, candidate, explicit=carrier is not None)
+    return outcome, candidate
