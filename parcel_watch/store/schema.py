@@ -40,7 +40,12 @@ class Base(DeclarativeBase):
 
 class ShipmentRow(Base):
     __tablename__ = "shipments"
-    __table_args__ = (UniqueConstraint("carrier", "tracking_number", name="uq_shipments_carrier_number"),)
+    __table_args__ = (
+        UniqueConstraint("carrier", "tracking_number", name="uq_shipments_carrier_number"),
+        # The parcels table pages through shipments not archived (revision 0007).
+        Index("ix_shipments_archived_last_event", "archived_at", "last_event_at", "id"),
+        Index("ix_shipments_archived_carrier", "archived_at", "carrier", "tracking_number"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     carrier: Mapped[str] = mapped_column(String(40))
