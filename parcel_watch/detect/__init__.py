@@ -8,6 +8,7 @@ from .detector import (
     carriers,
     detect,
     normalize_number,
+    postal_operator,
     require_valid,
 )
 from .extract import extract
@@ -20,5 +21,6 @@ __all__ = [
     "detect",
     "extract",
     "normalize_number",
+    "postal_operator",
     "require_valid",
 ]

@@ -187,6 +187,15 @@ def best(raw: str) -> Candidate | None:
     return next((c for c in detect(raw) if _acceptable(c)), None)
 
 
+def postal_operator(country: str | None) -> str | None:
+    """The postal service of ``country`` (ISO alpha-2) as the S10 corpus names it: who
+    carries a UPU item's leg there. None for a country the corpus does not list."""
+    lookup = next((f.lookup("Courier") for f in formats() if f.courier_code == "s10"), None)
+    entry = lookup.find(country) if lookup is not None and country else None
+    courier = entry.data.get("courier") if entry is not None else None
+    return str(courier) if courier else None
+
+
 def carriers() -> list[tuple[str, str]]:
     """(courier_code, display name) for every courier in the corpus, sorted."""
     return sorted((c.code, c.name) for c in couriers())

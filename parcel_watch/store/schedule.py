@@ -102,3 +102,15 @@ async def archive(conn: AsyncConnection, shipment_id: int, now: datetime | None)
         .values(archived_at=now, next_poll_at=NEVER if now is not None else None)
     )
     return bool(result.rowcount)
+
+
+async def poll_now(conn: AsyncConnection, shipment_id: int) -> bool:
+    """Make a shipment due at once (a user asked for a refresh): NULL puts it first in the due
+    queue, and the poll's own outcome schedules it again. False if there is no such shipment
+    or it is archived (archived shipments are not polled)."""
+    result = await conn.execute(
+        update(shipments)
+        .where(shipments.c.id == shipment_id, shipments.c.archived_at.is_(None))
+        .values(next_poll_at=None)
+    )
+    return bool(result.rowcount)

@@ -268,6 +268,11 @@ class Store:
         async with self.writing() as conn:
             return await schedule.archive(conn, shipment_id, now if archived else None)
 
+    async def poll_now(self, shipment_id: int) -> bool:
+        """Poll a shipment at the next poll (a user's refresh); False if none or archived."""
+        async with self.writing() as conn:
+            return await schedule.poll_now(conn, shipment_id)
+
     async def remove(self, tracking_number: str, carrier: str | None = None) -> int:
         """Delete matching shipments with their events; returns how many were removed."""
         ids = [s.id for s in await self.find(tracking_number, carrier) if s.id is not None]

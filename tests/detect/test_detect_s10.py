@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from parcel_watch.detect import InvalidTrackingNumber, best, detect, require_valid
+from parcel_watch.detect import InvalidTrackingNumber, best, detect, postal_operator, require_valid
 
 
 @pytest.mark.parametrize(
@@ -48,3 +48,10 @@ def test_s10_outranks_a_prefix_only_format() -> None:
     assert [c.format_id for c in cands][:2] == ["s10", "dhl_ecommerce"]
     assert cands[0].origin_courier == "Deutsche Post"
     assert cands[0].confidence > 0.7 > cands[1].confidence
+
+
+def test_postal_operator_names_a_countrys_post() -> None:
+    assert postal_operator("DE") == "Deutsche Post"
+    assert postal_operator("US") == "United States Postal Service"
+    assert postal_operator("XX") is None
+    assert postal_operator(None) is None
