@@ -245,6 +245,63 @@ class ClaimStatusChangeRow(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
 
+class NotifyLogRow(Base):
+    """One message about one fact for one target (revision 0008): the unique (fact, target)
+    key is what keeps a fact seen twice (poll and webhook, a restart) to one message.
+
+    ``target`` is the SHA-256 of the apprise URL: URLs hold secrets and are not stored here,
+    only their redacted form. No foreign key to the shipment: the log outlives a removal."""
+
+    __tablename__ = "notify_log"
+    __table_args__ = (
+        UniqueConstraint("fact_key", "target", name="uq_notify_log_fact_target"),
+        Index("ix_notify_log_state_send_after", "state", "send_after"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fact_key: Mapped[str] = mapped_column(String(160))
+    target: Mapped[str] = mapped_column(String(64))
+    target_label: Mapped[str] = mapped_column(String(240))
+    kind: Mapped[str] = mapped_column(String(24))
+    shipment_id: Mapped[int | None] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    notify_type: Mapped[str] = mapped_column(String(12))
+    mode: Mapped[str] = mapped_column(String(8))  # now, quiet (held), digest
+    fact_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    send_after: Mapped[datetime] = mapped_column(UTCDateTime)
+    state: Mapped[str] = mapped_column(String(12))  # pending, sent, failed
+    attempts: Mapped[int] = mapped_column(Integer, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class NotifyWatcherRow(Base):
+    """An apprise URL told about every fact of one shipment (revision 0008). The URL is kept
+    because the user asked for it here; ``target`` is its SHA-256, as in the log."""
+
+    __tablename__ = "notify_watchers"
+    __table_args__ = (UniqueConstraint("shipment_id", "target", name="uq_notify_watchers_shipment_target"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    shipment_id: Mapped[int] = mapped_column(ForeignKey("shipments.id", ondelete="CASCADE"), index=True)
+    target: Mapped[str] = mapped_column(String(64))
+    url: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class NotifyStateRow(Base):
+    """The newest event and anomaly change the notifier has looked at (one row)."""
+
+    __tablename__ = "notify_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(BigInteger)
+    anomaly_change_id: Mapped[int] = mapped_column(BigInteger)
+    scanned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 shipments = cast(Table, ShipmentRow.__table__)
 events = cast(Table, EventRow.__table__)
 raw_payloads = cast(Table, RawPayloadRow.__table__)
@@ -255,3 +312,6 @@ rule_watermarks = cast(Table, RuleWatermarkRow.__table__)
 claim_facts = cast(Table, ClaimFactsRow.__table__)
 claims = cast(Table, ClaimRow.__table__)
 claim_status_changes = cast(Table, ClaimStatusChangeRow.__table__)
+notify_log = cast(Table, NotifyLogRow.__table__)
+notify_watchers = cast(Table, NotifyWatcherRow.__table__)
+notify_state = cast(Table, NotifyStateRow.__table__)
