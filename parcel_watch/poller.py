@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import datetime, timedelta
 
@@ -67,12 +67,21 @@ def health(scheduler: Scheduler) -> dict[str, dict[str, object]]:
 
 
 async def watch(
-    scheduler: Scheduler, stop: asyncio.Event, *, idle: timedelta = timedelta(seconds=60)
+    scheduler: Scheduler,
+    stop: asyncio.Event,
+    *,
+    idle: timedelta = timedelta(seconds=60),
+    after_poll: Callable[[PollStats], None] | None = None,
 ) -> PollStats:
-    """Poll whatever is due until ``stop`` is set; a poll in flight always completes."""
+    """Poll whatever is due until ``stop`` is set; a poll in flight always completes.
+    ``after_poll`` is told each poll's stats once written; it must return at once (the
+    notifier only takes a hint from it and works in a task of its own)."""
     total = PollStats()
     while not stop.is_set():
-        total.add(await scheduler.poll_once())
+        stats = await scheduler.poll_once()
+        total.add(stats)
+        if after_poll is not None:
+            after_poll(stats)
         pause = await _until_next_due(scheduler, idle)
         try:
             await asyncio.wait_for(stop.wait(), timeout=pause)
