@@ -2,8 +2,10 @@
 
 All pure functions of instants (aware UTC) and a time zone. Wall-clock times are the
 user's: "22:00-07:00" in Europe/Berlin stays 22:00 to 07:00 local on both sides of a
-daylight-saving change. A wall-clock time that does not exist that day (the spring-forward
-gap) is read with the offset before the change, so it lands just after the gap.
+daylight-saving change. Quiet hours whose end the spring-forward gap skips end when the
+clocks jump past it; an end the autumn change repeats ends them the first time (and the
+repeated hour is quiet again until its second end). A digest time in the gap is read with
+the offset before the change (02:30 becomes 03:30); a repeated one is taken once.
 """
 
 from __future__ import annotations
@@ -61,10 +63,8 @@ def _wall(at: datetime, zone: tzinfo) -> datetime:
 
 
 def _instants(at: datetime, wall: time, zone: tzinfo, *, both_folds: bool) -> list[datetime]:
-    """The instants of ``wall`` on the local date of ``at`` and the two days after, in order.
-
-    A wall-clock time repeated by the autumn change is two instants (``both_folds``); one in
-    the spring gap is read with the offset before the change, landing just after the gap."""
+    """The instants of ``wall`` on the local date of ``at`` and the two days after, in order
+    (a wall time the autumn change repeats is two instants with ``both_folds``)."""
     local = _wall(at, zone)
     found = set()
     for days in range(3):
@@ -72,6 +72,11 @@ def _instants(at: datetime, wall: time, zone: tzinfo, *, both_folds: bool) -> li
         for fold in (0, 1) if both_folds else (0,):
             found.add(datetime.combine(day, wall, tzinfo=zone).replace(fold=fold).astimezone(UTC))
     return sorted(found)
+
+
+def _exists(at: datetime, wall: time, zone: tzinfo) -> bool:
+    """Whether the local clock shows ``wall`` at the instant ``at`` was computed for it."""
+    return _wall(at, zone).time() == wall
 
 
 def in_quiet_hours(at: datetime, quiet: QuietHours, zone: tzinfo) -> bool:
@@ -82,10 +87,26 @@ def quiet_release(at: datetime, quiet: QuietHours, zone: tzinfo) -> datetime | N
     """When the quiet hours around ``at`` end; None when ``at`` is not in quiet hours."""
     if not in_quiet_hours(at, quiet, zone):
         return None
+    previous = at
     for end in _instants(at, quiet.end, zone, both_folds=True):
         if end > at and not in_quiet_hours(end, quiet, zone):
-            return end
+            if _exists(end, quiet.end, zone):
+                return end
+            # The gap swallowed the end: quiet stopped when the clocks jumped, somewhere
+            # after the last candidate still in quiet hours. Jumps fall on whole minutes.
+            return _first_unquiet_minute(max(at, previous), end, quiet, zone)
+        previous = max(previous, end)
     raise AssertionError("quiet hours never end")  # pragma: no cover - start != end
+
+
+def _first_unquiet_minute(after: datetime, until: datetime, quiet: QuietHours, zone: tzinfo) -> datetime:
+    step = timedelta(minutes=1)
+    t = after.replace(second=0, microsecond=0) + step
+    while t < until:
+        if not in_quiet_hours(t, quiet, zone):
+            return t
+        t += step
+    return until
 
 
 def next_digest(at: datetime, digest: time, zone: tzinfo) -> datetime:
