@@ -18,7 +18,7 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -42,6 +42,7 @@ from parcel_watch.store import Store
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+Prepare = Callable[[], Awaitable[object]]
 SEPARATE_LIMIT = 10  # more facts than this for one target in one run go out as one message
 
 
@@ -153,42 +154,46 @@ class Notifier:
         return sent, failed
 
     async def send(self, url: str, message: Message) -> SendResult:
-        """One message to one apprise URL, within ``send_timeout`` seconds."""
-        import apprise  # imported when a message is sent: its plugin scan is not free
+        return await send(url, message, timeout=self.send_timeout)
 
-        sender = apprise.Apprise()
-        if not sender.add(url):
-            return SendResult("apprise cannot read this URL (see: apprise --details)", final=True)
-        try:
-            result = await asyncio.wait_for(
-                sender.async_notify(
-                    body=message.body,
-                    title=message.title,
-                    notify_type=message.notify_type,
-                    body_format=apprise.NotifyFormat.TEXT,
-                    timeout=self.send_timeout,
-                ),
-                self.send_timeout + 2,  # apprise's own limit comes first; this one is a backstop
-            )
-        except TimeoutError:
-            return SendResult(f"no answer within {self.send_timeout:g} s")
-        if result:
-            return SendResult()
-        if result.timeout_count:
-            return SendResult(f"no answer within {self.send_timeout:g} s")
-        reasons = [e.message for e in result.logs() if e.level in ("WARNING", "ERROR", "CRITICAL")]
-        return SendResult("; ".join(dict.fromkeys(reasons))[:500] or "the service refused the message")
 
-    async def test(self, urls: Sequence[str] | None = None) -> list[tuple[str, SendResult]]:
-        """A test message to every configured URL (or ``urls``): (redacted URL, result)."""
-        targets = list(self.settings.urls if urls is None else urls)
-        message = Message(
-            "parcel-watch test message",
-            "If you can read this, parcel-watch can notify you here.",
-            "info",
+async def send(url: str, message: Message, *, timeout: float = 10.0) -> SendResult:
+    """One message to one apprise URL, within ``timeout`` seconds."""
+    import apprise  # imported when a message is sent: its plugin scan is not free
+
+    sender = apprise.Apprise()
+    if not sender.add(url):
+        return SendResult("apprise cannot read this URL (see: apprise --details)", final=True)
+    try:
+        result = await asyncio.wait_for(
+            sender.async_notify(
+                body=message.body,
+                title=message.title,
+                notify_type=message.notify_type,
+                body_format=apprise.NotifyFormat.TEXT,
+                timeout=timeout,
+            ),
+            timeout + 2,  # apprise's own limit comes first; this one is a backstop
         )
-        results = await asyncio.gather(*(self.send(url, message) for url in targets))
-        return [(redact(url), r) for url, r in zip(targets, results, strict=True)]
+    except TimeoutError:
+        return SendResult(f"no answer within {timeout:g} s")
+    if result:
+        return SendResult()
+    if result.timeout_count:
+        return SendResult(f"no answer within {timeout:g} s")
+    reasons = [e.message for e in result.logs() if e.level in ("WARNING", "ERROR", "CRITICAL")]
+    return SendResult("; ".join(dict.fromkeys(reasons))[:500] or "the service refused the message")
+
+
+TEST_MESSAGE = Message(
+    "parcel-watch test message", "If you can read this, parcel-watch can notify you here.", "info"
+)
+
+
+async def send_test(urls: Sequence[str], *, timeout: float = 10.0) -> list[tuple[str, SendResult]]:
+    """A test message to each of ``urls``: (redacted URL, result), in the order given."""
+    results = await asyncio.gather(*(send(url, TEST_MESSAGE, timeout=timeout) for url in urls))
+    return [(redact(url), r) for url, r in zip(urls, results, strict=True)]
 
 
 def batches(rows: Sequence[LogRow]) -> list[list[LogRow]]:
@@ -209,11 +214,17 @@ class NotifyLoop:
     messages fall due; each run bounded by ``run_timeout``."""
 
     def __init__(
-        self, notifier: Notifier, *, idle: timedelta = timedelta(minutes=1), run_timeout: float = 120.0
+        self,
+        notifier: Notifier,
+        *,
+        idle: timedelta = timedelta(minutes=1),
+        run_timeout: float = 120.0,
+        prepare: Prepare | None = None,
     ) -> None:
         self.notifier = notifier
         self.idle = idle
         self.run_timeout = run_timeout
+        self.prepare = prepare
         self.runs = 0
         self._kicked = asyncio.Event()
         self._stopping = False
@@ -231,9 +242,14 @@ class NotifyLoop:
             except TimeoutError:
                 pass
 
+    async def _run_once(self) -> RunResult:
+        if self.prepare is not None:
+            await self.prepare()
+        return await self.notifier.run_once()
+
     async def _run_bounded(self) -> None:
         try:
-            result = await asyncio.wait_for(self.notifier.run_once(), self.run_timeout)
+            result = await asyncio.wait_for(self._run_once(), self.run_timeout)
         except TimeoutError:
             log.warning("notifications: a run took longer than %g s and was stopped", self.run_timeout)
         except Exception as exc:  # noqa: BLE001 - a notifier failure must never stop the poller
@@ -267,10 +283,13 @@ async def notifying(
     clock: Clock = utc_now,
     send_timeout: float = 10.0,
     idle: timedelta = timedelta(minutes=1),
+    prepare: Prepare | None = None,
 ) -> AsyncIterator[NotifyLoop]:
-    """The notifier in a task of its own while the block runs; on leaving, a run in flight
+    """The notifier in a task of its own while the block runs; ``prepare`` runs first in
+    each run (the anomaly rules, so what they open is told). On leaving, a run in flight
     gets a moment to finish its sends (else its claimed rows are retried after the lease)."""
-    loop = NotifyLoop(Notifier(store, settings, clock=clock, send_timeout=send_timeout), idle=idle)
+    notifier = Notifier(store, settings, clock=clock, send_timeout=send_timeout)
+    loop = NotifyLoop(notifier, idle=idle, prepare=prepare)
     task = asyncio.create_task(loop.run(), name="parcel-watch notifications")
     try:
         yield loop

@@ -1,14 +1,25 @@
-"""``parcel-watch poll`` (everything due, once) and ``parcel-watch watch`` (until stopped)."""
+"""``parcel-watch poll`` (everything due, once) and ``parcel-watch watch`` (until stopped);
+both evaluate the anomaly rules and send notifications after polling (``notify``)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import signal
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from parcel_watch.cli import output
 from parcel_watch.cli.errors import CliError, ExitCode
 from parcel_watch.cli.session import open_store, run
+from parcel_watch.config import config_file_path
+
+if TYPE_CHECKING:
+    from claims.rules.thresholds import ThresholdTable
+    from parcel_watch.store import Store
+
+NOTIFY_BUDGET_S = 30
 
 
 def _sources() -> dict[str, object]:
@@ -25,21 +36,50 @@ def _sources() -> dict[str, object]:
     return dict(creds)
 
 
+def _rules() -> ThresholdTable:
+    from claims.rules.thresholds import ThresholdError, ThresholdTable
+
+    try:
+        return ThresholdTable.load(config_file_path())
+    except ThresholdError as exc:
+        raise CliError(f"bad rules configuration: {exc}", code=ExitCode.DATABASE) from exc
+
+
+def _prepare(store: Store, rules: ThresholdTable) -> Callable[[], Awaitable[object]]:
+    """Before notifications: the anomaly rules, so the anomalies they open are told too."""
+    from claims.evaluation import evaluate
+
+    return lambda: evaluate(store, datetime.now(UTC), thresholds=rules)
+
+
 def cmd_poll(args: argparse.Namespace) -> int:
+    from parcel_watch.cli.commands_notify import load_settings
+    from parcel_watch.notify import Notifier
     from parcel_watch.poller import configured_credentials, health, scheduler_for
 
     _sources()
+    settings, rules = load_settings(), _rules()
 
     async def once() -> dict[str, object]:
         async with open_store(args.db) as store, scheduler_for(store, configured_credentials()) as scheduler:
             stats = await scheduler.poll_once()
-            return {
+            summary: dict[str, object] = {
                 "polled": stats.polled,
                 "new_events": stats.new_events,
                 "errors": stats.errors,
                 "failed_batches": stats.failed_batches,
                 "sources": health(scheduler),
             }
+            # A poll from cron tells what it found too (and retries what failed before),
+            # for at most NOTIFY_BUDGET_S: the poll itself is already stored.
+            try:
+                async with asyncio.timeout(NOTIFY_BUDGET_S):
+                    await _prepare(store, rules)()
+                    sent = await Notifier(store, settings).run_once()
+                summary["notifications"] = {"sent": sent.sent, "failed": sent.failed}
+            except TimeoutError:
+                output.message(f"notifications: not done within {NOTIFY_BUDGET_S} s", prefix="warning: ")
+            return summary
 
     summary = run(once())
     if args.json:
@@ -57,18 +97,26 @@ def cmd_poll(args: argparse.Namespace) -> int:
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
+    from parcel_watch.cli.commands_notify import load_settings
+    from parcel_watch.notify import notifying
     from parcel_watch.poller import configured_credentials, scheduler_for, watch
 
     _sources()
+    settings, rules = load_settings(), _rules()
 
     async def forever() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        async with open_store(args.db) as store, scheduler_for(store, configured_credentials()) as scheduler:
+        async with (
+            open_store(args.db) as store,
+            scheduler_for(store, configured_credentials()) as scheduler,
+            notifying(store, settings, prepare=_prepare(store, rules)) as notifier,
+        ):
             output.message("watching; Ctrl-C stops after the poll in flight is stored")
-            total = await watch(scheduler, stop)
+            # Notifications run in their own task: a poll only tells them to look.
+            total = await watch(scheduler, stop, after_poll=lambda _: notifier.kick())
         output.message(f"stopped: {total.polled} polls, {total.new_events} new events")
 
     run(forever())
