@@ -284,10 +284,12 @@ async def notifying(
     send_timeout: float = 10.0,
     idle: timedelta = timedelta(minutes=1),
     prepare: Prepare | None = None,
+    grace: float | None = None,
 ) -> AsyncIterator[NotifyLoop]:
     """The notifier in a task of its own while the block runs; ``prepare`` runs first in
     each run (the anomaly rules, so what they open is told). On leaving, a run in flight
-    gets a moment to finish its sends (else its claimed rows are retried after the lease)."""
+    gets ``grace`` seconds (default: a send's timeout) to finish its sends; else its claimed
+    rows are retried once their lease ends."""
     notifier = Notifier(store, settings, clock=clock, send_timeout=send_timeout)
     loop = NotifyLoop(notifier, idle=idle, prepare=prepare)
     task = asyncio.create_task(loop.run(), name="parcel-watch notifications")
@@ -296,4 +298,4 @@ async def notifying(
     finally:
         loop.stop()
         with contextlib.suppress(TimeoutError, asyncio.CancelledError):
-            await asyncio.wait_for(task, send_timeout + 2)
+            await asyncio.wait_for(task, send_timeout + 2 if grace is None else grace)

@@ -22,6 +22,7 @@ from tui.screens.carriers import CarriersScreen
 from tui.screens.claims import ClaimsScreen
 from tui.screens.detail import DetailScreen
 from tui.screens.parcels import ParcelsScreen
+from tui.toasts import Toaster
 
 DARK, LIGHT = "textual-dark", "textual-light"
 
@@ -47,6 +48,8 @@ class ParcelWatchApp(App[None]):
 
     # Each source's health; the sources bar of every screen watches it.
     sources: reactive[dict[str, dict[str, object]]] = reactive(dict, always_update=True)
+    # Notifications whose last send failed (the sources bar shows them too).
+    notifications_failing: reactive[int] = reactive(0)
 
     def __init__(
         self,
@@ -62,6 +65,7 @@ class ParcelWatchApp(App[None]):
             self.ctx = ctx
         self._feed = feed
         self._wake: asyncio.Event | None = None
+        self.toaster = Toaster(self)
 
     async def on_load(self) -> None:
         if self._open_ctx is not None:
@@ -73,6 +77,7 @@ class ParcelWatchApp(App[None]):
 
     def on_mount(self) -> None:
         self.theme = DARK
+        self.toaster.follow()
         if self._feed is not None:
             feed = self._feed(self.ctx)
             self.run_worker(self._run_feed(feed), name="feed", group="feed", exclusive=True)
@@ -83,6 +88,7 @@ class ParcelWatchApp(App[None]):
 
     def _store_changed(self, new_events: int) -> None:
         self.screen.post_message(StoreChanged(new_events))
+        self.toaster.check_soon()
 
     def _sources_changed(self, sources: dict[str, dict[str, object]]) -> None:
         self.sources = sources

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 from claims.evaluation import evaluate
 from parcel_watch.demo import run_demo
 from parcel_watch.demoview import DemoState, SourceState
+from parcel_watch.notify import notifying
+from parcel_watch.notify_config import NotifySettings
 from parcel_watch.poller import health, scheduler_for
 from parcel_watch.store import Store
 
@@ -50,15 +52,23 @@ def poller_feed(
     clock: Callable[[], datetime],
     *,
     idle: timedelta = timedelta(seconds=60),
+    notify: NotifySettings | None = None,
 ) -> Feed:
-    """Poll what is due until cancelled; evaluate the anomaly rules after new events."""
+    """Poll what is due until cancelled; evaluate the anomaly rules after new events; the
+    notifier (``notify``'s targets, and the shipments' watchers) runs beside, kicked after
+    each poll, in a task of its own."""
 
     async def run(report: FeedReport) -> None:
-        async with scheduler_for(store, credentials, clock=clock) as scheduler:
+        async with (
+            scheduler_for(store, credentials, clock=clock) as scheduler,
+            # Leaving the dashboard waits at most a second for a send in flight.
+            notifying(store, notify or NotifySettings(), clock=clock, grace=1.0) as notifier,
+        ):
             while True:
                 stats = await scheduler.poll_once()
                 if stats.new_events:
                     await evaluate(store, clock())
+                notifier.kick()
                 report.sources(health(scheduler))
                 report.changed(stats.new_events)
                 upcoming = await store.next_due_at()

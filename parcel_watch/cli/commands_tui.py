@@ -9,10 +9,13 @@ from parcel_watch.cli.session import open_store, run
 
 
 def cmd_tui(args: argparse.Namespace) -> int:
+    from parcel_watch.cli.commands_notify import load_settings
     from parcel_watch.poller import configured_credentials
     from tui.app import ParcelWatchApp
     from tui.context import DashboardContext
     from tui.feeds import poller_feed
+
+    settings = load_settings()
 
     async def go() -> None:
         async with open_store(args.db) as store:
@@ -20,7 +23,7 @@ def cmd_tui(args: argparse.Namespace) -> int:
             creds = {} if args.no_poll else configured_credentials()
             # Without a configured source the dashboard only reads: another process
             # (`parcel-watch watch`) may be the one polling into this store.
-            feed = (lambda c: poller_feed(c.store, creds, c.clock)) if creds else None
+            feed = (lambda c: poller_feed(c.store, creds, c.clock, notify=settings)) if creds else None
             await ParcelWatchApp(ctx, feed).run_async()
 
     run(go())

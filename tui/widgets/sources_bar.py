@@ -22,10 +22,20 @@ def _time(value: object, zone: tzinfo, now: datetime) -> str:
     return at.strftime("%H:%M" if same_day else "%d %b %H:%M")
 
 
-def describe_sources(sources: Sources, now: datetime, zone: tzinfo) -> Text:
-    """One line: ``● fedex ok  ◐ ups rate-limited until 10:42  ✖ dhl failing since 09:10 (…)``.
+def describe_sources(sources: Sources, now: datetime, zone: tzinfo, notifications_failing: int = 0) -> Text:
+    """One line: ``● fedex ok  ◐ ups rate-limited until 10:42  ✖ dhl failing since 09:10 (…)``,
+    and ``✉ 2 notifications failing`` when sends failed.
 
     The error text comes from carriers' answers: it is cleaned and never read as markup."""
+    line = _sources_line(sources, now, zone)
+    if notifications_failing:
+        plural = "s" if notifications_failing != 1 else ""
+        line.append("  ✉ ", style="red")
+        line.append(f"{notifications_failing} notification{plural} failing")
+    return line
+
+
+def _sources_line(sources: Sources, now: datetime, zone: tzinfo) -> Text:
     if not sources:
         return Text("no carrier source is polling", style="dim")
     line = Text()
@@ -53,7 +63,6 @@ class SourcesBar(Static):
 
     DEFAULT_CSS = """
     SourcesBar {
-        dock: bottom;
         height: 1;
         padding: 0 1;
         background: $panel;
@@ -64,8 +73,10 @@ class SourcesBar(Static):
     sources: reactive[dict[str, dict[str, object]]] = reactive(dict, always_update=True)
 
     def on_mount(self) -> None:
-        self.watch(self.app, "sources", self._app_sources, init=True)
+        self.watch(self.app, "sources", self._app_changed, init=True)
+        self.watch(self.app, "notifications_failing", self._app_changed, init=False)
 
-    def _app_sources(self, sources: dict[str, dict[str, object]]) -> None:
+    def _app_changed(self, _: object = None) -> None:
         ctx = self.app.ctx  # type: ignore[attr-defined]
-        self.update(describe_sources(sources, ctx.clock(), ctx.user_zone))
+        failing = self.app.notifications_failing  # type: ignore[attr-defined]
+        self.update(describe_sources(self.app.sources, ctx.clock(), ctx.user_zone, failing))  # type: ignore[attr-defined]
