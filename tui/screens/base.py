@@ -4,6 +4,7 @@ reloading its data from the store when the feed reports a change or the screen r
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
@@ -19,11 +20,24 @@ class DashboardScreen(Screen[None]):
     def ctx(self) -> DashboardContext:
         return self.app.ctx  # type: ignore[attr-defined,no-any-return]
 
+    DEFAULT_CSS = """
+    DashboardScreen #chrome-bottom {
+        dock: bottom;
+        height: auto;
+    }
+    DashboardScreen #chrome-bottom Footer {
+        dock: none;
+    }
+    """
+
     def compose(self) -> ComposeResult:
         yield Header()
+        # Footer docks to the bottom on its own; two docked widgets would overlap, so the
+        # sources bar and the footer share one docked container instead.
+        with Vertical(id="chrome-bottom"):
+            yield SourcesBar()
+            yield Footer()
         yield from self.compose_body()
-        yield SourcesBar()
-        yield Footer()
 
     def compose_body(self) -> ComposeResult:
         raise NotImplementedError
