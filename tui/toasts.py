@@ -40,6 +40,12 @@ class Toaster:
         self._again = False
 
     @property
+    def started(self) -> bool:
+        """Whether it knows what the store held when the dashboard opened (facts after that
+        are toasted)."""
+        return self._scanner is not None
+
+    @property
     def ctx(self) -> DashboardContext:
         return self.app.ctx  # type: ignore[attr-defined,no-any-return]
 

@@ -24,15 +24,16 @@ def _time(value: object, zone: tzinfo, now: datetime) -> str:
 
 def describe_sources(sources: Sources, now: datetime, zone: tzinfo, notifications_failing: int = 0) -> Text:
     """One line: ``● fedex ok  ◐ ups rate-limited until 10:42  ✖ dhl failing since 09:10 (…)``,
-    and ``✉ 2 notifications failing`` when sends failed.
+    led by ``✉ 2 notifications failing`` when sends failed (first: a narrow terminal cuts
+    the end of the line).
 
     The error text comes from carriers' answers: it is cleaned and never read as markup."""
     line = _sources_line(sources, now, zone)
-    if notifications_failing:
-        plural = "s" if notifications_failing != 1 else ""
-        line.append("  ✉ ", style="red")
-        line.append(f"{notifications_failing} notification{plural} failing")
-    return line
+    if not notifications_failing:
+        return line
+    plural = "s" if notifications_failing != 1 else ""
+    lead = Text("✉ ", style="red").append(f"{notifications_failing} notification{plural} failing  ")
+    return lead.append_text(line)
 
 
 def _sources_line(sources: Sources, now: datetime, zone: tzinfo) -> Text:

@@ -1,0 +1,158 @@
+"""Toasts: the facts notifications are about, shown in the dashboard as they arrive — once
+each, carrier text as plain text — and failing notifications in the sources bar."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from textual.pilot import Pilot
+
+from parcel_watch import notify_log
+from parcel_watch.notify_config import Delivery
+from parcel_watch.notify_facts import Fact, FactKind, ShipmentRef
+from parcel_watch.notify_scan import Marks
+from parcel_watch.notify_schedule import Timing
+from parcel_watch.status import Status
+from parcel_watch.store import Store
+from tests.factories import T0, event, item, update
+from tests.tui.conftest import FROZEN, SIZE, opener, sample_app
+from tests.tui.screen_text import screen_text
+from tui.app import ParcelWatchApp
+from tui.feeds import FeedReport
+from tui.widgets.sources_bar import SourcesBar
+
+NUMBER = "771234567890"
+HOSTILE = "[bold red]x[/]\x1b[2J\x1b]0;pwned\x07 at the depot"
+SHOWN = "[bold red]x[/] at the depot"  # the markup as typed, the escapes gone
+SMALL = (80, 24)
+HALF_AN_HOUR_AGO = (FROZEN - timedelta(minutes=30) - T0).total_seconds() / 60
+
+
+async def arrive(store: Store, status: Status = Status.OUT_FOR_DELIVERY, text: str = HOSTILE) -> None:
+    scan = event(HALF_AN_HOUR_AGO, status, text=text, city="BERLIN", country="DE")
+    await store.ingest([item(update(NUMBER, scan))])
+
+
+async def toaster_started(pilot: Pilot[None]) -> None:
+    app = pilot.app
+    assert isinstance(app, ParcelWatchApp)
+    for _ in range(200):
+        if app.toaster.started:
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("the toaster never started")
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()  # the checks the feed's reports asked for
+    await pilot.pause()
+
+
+def toasts(app: ParcelWatchApp) -> list[str]:
+    return [str(t.render()) for t in app.screen.query("Toast")]
+
+
+async def failing_notifications(url: str, n: int) -> None:
+    """``n`` messages the notifier gave up on, in the store at ``url``."""
+    async with await Store.open(url) as store:
+        ship = ShipmentRef(1, "fedex", NUMBER)
+        planned = [
+            notify_log.Planned(
+                Fact(f"k{i}", FactKind.DELIVERED, ship, FROZEN, "Delivered", "b"),
+                Delivery("json://127.0.0.1:9/down", Timing()),
+            )
+            for i in range(n)
+        ]
+        await notify_log.record(store, planned, Marks(0, 0), FROZEN, FROZEN.tzinfo)  # type: ignore[arg-type]
+        rows = await notify_log.claim_due(store, FROZEN)
+        await notify_log.mark_failed(store, rows, FROZEN, "connection refused", final=True)
+
+
+async def test_a_new_scan_from_the_feed_is_one_toast_with_the_carrier_text_as_typed(sample_db: str) -> None:
+    go = asyncio.Event()
+
+    def feed_of(ctx: object) -> object:
+        store = ctx.store  # type: ignore[attr-defined]
+
+        async def feed(report: FeedReport) -> None:
+            await go.wait()
+            await arrive(store)
+            report.changed(1)
+            await arrive(store)  # the same scan again (a webhook after the poll): nothing new
+            report.changed(0)
+
+        return feed
+
+    app = ParcelWatchApp(opener(sample_db), feed_of)  # type: ignore[arg-type]
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await toaster_started(pilot)
+        assert toasts(app) == []  # what the store held at start is not news
+        go.set()
+        await settle(pilot)
+        [toast] = toasts(app)
+        assert toast == f"Out for delivery: fedex {NUMBER}\n{SHOWN} — Berlin, DE — 30 Nov 11:30 UTC"
+        assert "\x1b" not in screen_text(app)
+        app.toaster.check_soon()  # looking again finds nothing new
+        await settle(pilot)
+        assert len(toasts(app)) == 1
+
+
+async def test_many_facts_at_once_are_a_few_toasts_and_a_count(sample_db: str) -> None:
+    app = sample_app(sample_db)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await toaster_started(pilot)
+        await settle(pilot)
+        numbers = [f"77123456{n:04d}" for n in range(6)]
+        scan = event(HALF_AN_HOUR_AGO, Status.DELIVERED, text="Delivered")
+        await app.ctx.store.ingest([item(*(update(n, scan) for n in numbers))])
+        app.toaster.check_soon()
+        await settle(pilot)
+        shown = toasts(app)
+        assert len(shown) == 4
+        assert shown[-1] == "parcel-watch\nand 3 more updates"
+
+
+async def test_failing_notifications_show_in_the_sources_bar(sample_db: str) -> None:
+    await failing_notifications(sample_db, 2)
+    app = sample_app(sample_db)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await toaster_started(pilot)
+        await settle(pilot)
+        bar = app.screen.query_one(SourcesBar)
+        assert str(bar.render()) == "✉ 2 notifications failing  no carrier source is polling"
+        await pilot.press("2")  # every screen's bar says so
+        await settle(pilot)
+        assert "✉ 2 notifications failing" in str(app.screen.query_one(SourcesBar).render())
+
+
+async def test_readable_at_80x24_the_toast_and_the_failing_count(sample_db: str) -> None:
+    await failing_notifications(sample_db, 1)
+    app = sample_app(sample_db)
+    async with app.run_test(size=SMALL, notifications=True) as pilot:
+        await toaster_started(pilot)
+        await arrive(app.ctx.store, Status.DELIVERED, "Parcel handed to resident")
+        app.toaster.check_soon()
+        await settle(pilot)
+        text = screen_text(app)
+        assert "✉ 1 notification failing" in text
+        assert f"Delivered: fedex {NUMBER}" in text and "Parcel handed to resident" in text
+        [toast] = app.screen.query("Toast")
+        assert toast.region.right <= SMALL[0] and toast.region.bottom <= SMALL[1]
+
+
+def run_before_toast(pilot: Pilot[None]):  # type: ignore[no-untyped-def]
+    async def run(pilot: Pilot[None]) -> None:
+        await toaster_started(pilot)
+        await arrive(pilot.app.ctx.store)  # type: ignore[attr-defined]
+        pilot.app.toaster.check_soon()  # type: ignore[attr-defined]
+        await settle(pilot)
+
+    return run(pilot)
+
+
+def test_snapshot_toast_with_hostile_carrier_text(snap_compare, sample_db: str) -> None:  # type: ignore[no-untyped-def]
+    asyncio.run(failing_notifications(sample_db, 1))
+    assert snap_compare(sample_app(sample_db), terminal_size=SIZE, run_before=run_before_toast)
