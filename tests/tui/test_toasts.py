@@ -5,27 +5,34 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from pathlib import Path
 
 from textual.pilot import Pilot
 
 from parcel_watch import notify_log
-from parcel_watch.notify_config import Delivery
+from parcel_watch.model import Shipment
+from parcel_watch.notify_config import Delivery, NotifySettings
 from parcel_watch.notify_facts import Fact, FactKind, ShipmentRef
 from parcel_watch.notify_scan import Marks
 from parcel_watch.notify_schedule import Timing
 from parcel_watch.status import Status
 from parcel_watch.store import Store
+from tests.cli.test_cli_notify import NUMBER as FEDEX_NUMBER
+from tests.cli.test_cli_notify import ServerFactory, fedex
 from tests.factories import T0, event, item, update
-from tests.tui.conftest import FROZEN, SIZE, opener, sample_app
+from tests.notify_receivers import JsonReceiver, receiver
+from tests.tui.conftest import FROZEN, SIZE, opener, sample_app, sqlite_url
 from tests.tui.screen_text import screen_text
 from tui.app import ParcelWatchApp
-from tui.feeds import FeedReport
+from tui.context import DashboardContext
+from tui.feeds import FeedReport, poller_feed
 from tui.widgets.sources_bar import SourcesBar
 
 NUMBER = "771234567890"
 HOSTILE = "[bold red]x[/]\x1b[2J\x1b]0;pwned\x07 at the depot"
 SHOWN = "[bold red]x[/] at the depot"  # the markup as typed, the escapes gone
 SMALL = (80, 24)
+__all__ = ["receiver"]  # fixture
 HALF_AN_HOUR_AGO = (FROZEN - timedelta(minutes=30) - T0).total_seconds() / 60
 
 
@@ -156,3 +163,26 @@ def run_before_toast(pilot: Pilot[None]):  # type: ignore[no-untyped-def]
 def test_snapshot_toast_with_hostile_carrier_text(snap_compare, sample_db: str) -> None:  # type: ignore[no-untyped-def]
     asyncio.run(failing_notifications(sample_db, 1))
     assert snap_compare(sample_app(sample_db), terminal_size=SIZE, run_before=run_before_toast)
+
+
+async def test_the_dashboards_poller_sends_notifications_and_toasts_the_same_facts(
+    tmp_path: Path, aiohttp_server: ServerFactory, receiver: JsonReceiver
+) -> None:
+    from carriers.credentials import load
+
+    credentials = {"fedex": load("fedex", await fedex(aiohttp_server))}
+    settings = NotifySettings.from_config({"notify": [receiver.url()]})
+    async with await Store.open(sqlite_url(tmp_path / "live.db")) as store:
+        await store.add(Shipment(tracking_number=FEDEX_NUMBER, carrier="fedex"))
+        app = ParcelWatchApp(
+            DashboardContext(store), lambda c: poller_feed(c.store, credentials, c.clock, notify=settings)
+        )
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            for _ in range(100):
+                if f"Delivered: fedex {FEDEX_NUMBER}" in receiver.titles and toasts(app):
+                    break
+                await pilot.pause(0.1)
+            assert f"Delivered: fedex {FEDEX_NUMBER}" in receiver.titles
+            shown = {t.splitlines()[0] for t in toasts(app)}
+            assert f"Delivered: fedex {FEDEX_NUMBER}" in shown
+            assert shown <= set(receiver.titles) | {"parcel-watch"}
