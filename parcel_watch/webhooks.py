@@ -9,7 +9,7 @@ when the body turns out to be malformed (then the answer is 400 with the parse e
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from aiohttp import web
@@ -31,6 +31,8 @@ class WebhookConfig:
 
     secrets: Mapping[str, str]
     replay: ReplayGuard = field(default_factory=ReplayGuard)
+    # Told after a push brought new events (the notifier looks for facts); returns at once.
+    on_new_events: Callable[[], None] | None = None
 
 
 STORE_KEY = web.AppKey("store", Store)
@@ -59,6 +61,8 @@ async def receive(request: web.Request) -> web.Response:
         provider, body, source=Source.WEBHOOK, content_type=request.content_type or "application/json"
     )
     ingested = await request.app[STORE_KEY].ingest([IngestItem(updates, payload)])
+    if ingested.new_events and config.on_new_events is not None:
+        config.on_new_events()
     summary = {
         "shipments": len(updates),
         "new_events": ingested.new_events,

@@ -362,3 +362,32 @@ async def test_the_log_keeps_one_row_per_fact_and_target(store: Store) -> None:
     await notify_log.record(store, planned[:1], Marks(0, 0), T0, zone)
     rows = await notify_log.recent(store)
     assert sorted(r.target_label for r in rows) == ["json://a/x", "json://b/y"]
+
+
+async def test_a_webhook_push_has_the_notifier_look_at_once(
+    sqlite_store: Store, receiver: JsonReceiver
+) -> None:
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from parcel_watch.webhooks import WebhookConfig, make_app
+    from tests.test_webhooks import EASYPOST_PUSH, SECRET, signed
+
+    clock = Clock(datetime(2024, 8, 1, 9, tzinfo=UTC))
+    async with notifying(sqlite_store, settings(receiver.url()), clock=clock) as loop:
+        config = WebhookConfig({"easypost": SECRET}, on_new_events=loop.kick)
+        client = TestClient(TestServer(make_app(sqlite_store, config)))
+        await client.start_server()
+        try:
+            while loop.runs == 0:  # the first look, at start, finds nothing
+                await asyncio.sleep(0.01)
+            resp = await client.post(
+                "/webhooks/easypost", data=EASYPOST_PUSH, headers=signed("easypost", EASYPOST_PUSH)
+            )
+            assert resp.status == 200
+            started = time.monotonic()
+            while len(receiver.messages) < 2 and time.monotonic() - started < 5:
+                await asyncio.sleep(0.02)
+        finally:
+            await client.close()
+    # Long before the loop's idle minute: the push itself had it look.
+    assert receiver.titles == ["Info received: fedex 1", "In transit: fedex 1"]

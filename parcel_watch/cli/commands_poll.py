@@ -36,7 +36,7 @@ def _sources() -> dict[str, object]:
     return dict(creds)
 
 
-def _rules() -> ThresholdTable:
+def rules_table() -> ThresholdTable:
     from claims.rules.thresholds import ThresholdError, ThresholdTable
 
     try:
@@ -45,7 +45,7 @@ def _rules() -> ThresholdTable:
         raise CliError(f"bad rules configuration: {exc}", code=ExitCode.DATABASE) from exc
 
 
-def _prepare(store: Store, rules: ThresholdTable) -> Callable[[], Awaitable[object]]:
+def prepare_notifications(store: Store, rules: ThresholdTable) -> Callable[[], Awaitable[object]]:
     """Before notifications: the anomaly rules, so the anomalies they open are told too."""
     from claims.evaluation import evaluate
 
@@ -58,7 +58,7 @@ def cmd_poll(args: argparse.Namespace) -> int:
     from parcel_watch.poller import configured_credentials, health, scheduler_for
 
     _sources()
-    settings, rules = load_settings(), _rules()
+    settings, rules = load_settings(), rules_table()
 
     async def once() -> dict[str, object]:
         async with open_store(args.db) as store, scheduler_for(store, configured_credentials()) as scheduler:
@@ -74,7 +74,7 @@ def cmd_poll(args: argparse.Namespace) -> int:
             # for at most NOTIFY_BUDGET_S: the poll itself is already stored.
             try:
                 async with asyncio.timeout(NOTIFY_BUDGET_S):
-                    await _prepare(store, rules)()
+                    await prepare_notifications(store, rules)()
                     sent = await Notifier(store, settings).run_once()
                 summary["notifications"] = {"sent": sent.sent, "failed": sent.failed}
             except TimeoutError:
@@ -102,7 +102,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
     from parcel_watch.poller import configured_credentials, scheduler_for, watch
 
     _sources()
-    settings, rules = load_settings(), _rules()
+    settings, rules = load_settings(), rules_table()
 
     async def forever() -> None:
         stop = asyncio.Event()
@@ -112,7 +112,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
         async with (
             open_store(args.db) as store,
             scheduler_for(store, configured_credentials()) as scheduler,
-            notifying(store, settings, prepare=_prepare(store, rules)) as notifier,
+            notifying(store, settings, prepare=prepare_notifications(store, rules)) as notifier,
         ):
             output.message("watching; Ctrl-C stops after the poll in flight is stored")
             # Notifications run in their own task: a poll only tells them to look.

@@ -30,6 +30,9 @@ def webhook_secrets() -> dict[str, str]:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from parcel_watch.cli.commands_notify import load_settings
+    from parcel_watch.cli.commands_poll import prepare_notifications, rules_table
+    from parcel_watch.notify import notifying
     from parcel_watch.webhooks import WebhookConfig, make_app
 
     secrets = webhook_secrets()
@@ -41,9 +44,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
             code=ExitCode.INVALID,
         )
 
+    settings, rules = load_settings(), rules_table()
+
     async def serve() -> None:
-        async with open_store(args.db) as store:
-            runner = web.AppRunner(make_app(store, WebhookConfig(secrets)))
+        async with (
+            open_store(args.db) as store,
+            notifying(store, settings, prepare=prepare_notifications(store, rules)) as notifier,
+        ):
+            # A push with new events has the notifier look for facts, in its own task.
+            config = WebhookConfig(secrets, on_new_events=notifier.kick)
+            runner = web.AppRunner(make_app(store, config))
             await runner.setup()
             site = web.TCPSite(runner, args.host, args.port)
             await site.start()
