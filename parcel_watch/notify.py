@@ -22,7 +22,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from parcel_watch.notify_config import NotifySettings, redact
+from parcel_watch.notify_config import NotifySettings, redact, scrub
 from parcel_watch.notify_log import (
     LogRow,
     Planned,
@@ -182,7 +182,9 @@ async def send(url: str, message: Message, *, timeout: float = 10.0) -> SendResu
     if result.timeout_count:
         return SendResult(f"no answer within {timeout:g} s")
     reasons = [e.message for e in result.logs() if e.level in ("WARNING", "ERROR", "CRITICAL")]
-    return SendResult("; ".join(dict.fromkeys(reasons))[:500] or "the service refused the message")
+    # apprise's own messages name hosts, not secrets; a plugin's quoting an answer might not.
+    reason = scrub("; ".join(dict.fromkeys(reasons)), url)
+    return SendResult(reason[:500] or "the service refused the message")
 
 
 TEST_MESSAGE = Message(

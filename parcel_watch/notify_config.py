@@ -66,6 +66,20 @@ def redact(url: str) -> str:
     return str(shown).split("?", 1)[0][:240]
 
 
+def scrub(text: str, url: str) -> str:
+    """``text`` (a service's error message) without any part of ``url`` that may be secret:
+    the user name and password, path segments and query values (the host stays)."""
+    try:
+        parts = urlsplit(url.strip())
+        secrets = [parts.username, parts.password, *parts.path.split("/")]
+    except ValueError:
+        secrets = []
+    secrets += [v for pair in urlsplit(url).query.split("&") for v in pair.split("=")[1:]]
+    for secret in sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True):
+        text = text.replace(secret, "****")
+    return text
+
+
 def _fallback_redaction(url: str) -> str:
     # A URL apprise cannot read: keep its scheme and host, nothing that may be a secret.
     try:

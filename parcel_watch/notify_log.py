@@ -99,13 +99,13 @@ class Planned:
     delivery: Delivery
 
 
-def row_values(planned: Planned, now: datetime, zone: tzinfo) -> dict[str, object]:
+def _row(planned: Planned, label: str, now: datetime, zone: tzinfo) -> dict[str, object]:
     fact, delivery = planned.fact, planned.delivery
     when, mode = send_after(now, delivery.timing, zone)
     return {
         "fact_key": fact.key,
         "target": delivery.target,
-        "target_label": redact(delivery.url),
+        "target_label": label,
         "kind": fact.kind.value,
         "shipment_id": fact.shipment.id,
         "title": fact.title,
@@ -123,13 +123,10 @@ def row_values(planned: Planned, now: datetime, zone: tzinfo) -> dict[str, objec
 async def record(store: Store, planned: Sequence[Planned], upto: Marks, now: datetime, zone: tzinfo) -> None:
     """Log one row per (fact, target) not logged yet, and move the marks to ``upto``: both
     or neither, so a crash between them can neither lose a fact nor send one twice."""
-    labels: dict[str, str] = {}
-    rows = []
-    for p in planned:
-        values = row_values(p, now, zone)
-        # redact() asks apprise to read the URL: once per target, not once per fact.
-        values["target_label"] = labels.setdefault(p.delivery.target, str(values["target_label"]))
-        rows.append(values)
+    # redact() has apprise read the URL: once per target, not once per fact.
+    labels = {p.delivery.target: p.delivery.url for p in planned}
+    labels = {target: redact(url) for target, url in labels.items()}
+    rows = [_row(p, labels[p.delivery.target], now, zone) for p in planned]
     async with store.writing() as conn:
         if rows:
             await conn.execute(insert_ignore(conn.dialect, notify_log), rows)

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from parcel_watch.notify_config import NotifyConfigError, NotifySettings, redact, target_key
+from parcel_watch.notify_config import NotifyConfigError, NotifySettings, redact, scrub, target_key
 from parcel_watch.notify_facts import (
     Fact,
     FactKind,
@@ -362,3 +362,10 @@ def test_urls_are_shown_redacted(url: str, secret: str, shown: str) -> None:
 def test_deadline_days_default_and_order() -> None:
     assert NotifySettings.from_config({}).deadline_days == (3,)
     assert NotifySettings.from_config({"notify": {"deadline_days": [1, 7]}}).deadline_days == (7, 1)
+
+
+def test_a_services_error_message_loses_every_secret_part_of_the_url() -> None:
+    url = "json://bot:pa55word@hooks.example.com:8443/v1/T0KEN-abc123?key=s3cretkey&x=1"
+    text = "Failed to post to hooks.example.com/v1/T0KEN-abc123 as bot:pa55word, key s3cretkey: 403"
+    # Parts shorter than four characters ("v1", "bot") stay: replacing them would garble the text.
+    assert scrub(text, url) == "Failed to post to hooks.example.com/v1/**** as bot:****, key ****: 403"
