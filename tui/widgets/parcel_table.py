@@ -115,6 +115,11 @@ class ParcelTable(ScrollView, can_focus=True):
         return self._row(self.cursor)
 
     @property
+    def settled(self) -> bool:
+        """The list is read, and the pages under the screen and around it are loaded."""
+        return self.total is not None and self._request is None and self._next_missing_page() is None
+
+    @property
     def asked_filter(self) -> ParcelFilter:
         """The filter of the newest list asked for (read, or being read)."""
         return self._request.filter if self._request is not None else self.filter
