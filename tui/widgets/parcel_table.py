@@ -33,14 +33,6 @@ CACHED_PAGES = 8
 AGE_REFRESH_S = 60.0  # ages of last scans move on even when the store does not
 
 
-@dataclass(frozen=True)
-class ListRequest:
-    filter: ParcelFilter
-    sort: SortOrder
-    keep: int | None  # the shipment the cursor should stay on, if it is still listed
-    cursor: int  # else this row
-
-
 class ParcelTable(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     ParcelTable {
@@ -77,6 +69,15 @@ class ParcelTable(ScrollView, can_focus=True):
         Binding("end", "last", "Last", id="parcels.last", tooltip="Last parcel", show=False),
     ]
 
+    @dataclass(frozen=True)
+    class Request:
+        """A list to read: what ``show`` was asked."""
+
+        filter: ParcelFilter
+        sort: SortOrder
+        keep: int | None  # the shipment the cursor should stay on, if it is still listed
+        cursor: int  # else this row
+
     @dataclass
     class Counted(Message):
         """The list was read again: ``shown`` rows pass the filter, of ``everything`` (archived
@@ -96,7 +97,9 @@ class ParcelTable(ScrollView, can_focus=True):
         self.rows_fetched = 0
         self._pages: dict[int, tuple[ParcelRow, ...]] = {}
         self._generation = 0
-        self._request: ListRequest | None = None
+        self._asked: ParcelTable.Request | None = None  # the newest list asked for
+        self._request: ParcelTable.Request | None = None  # ... while not yet being read
+        self._shown: ParcelTable.Request | None = None  # the list on screen
         self._loading = False
         self._columns: list[tuple[Column, int]] = []
         self._columns_width = -1
@@ -106,7 +109,7 @@ class ParcelTable(ScrollView, can_focus=True):
     def show(self, flt: ParcelFilter, sort: SortOrder, *, keep: int | None = None, cursor: int = 0) -> None:
         """Read the list for ``flt`` in ``sort`` order; the cursor goes to the shipment ``keep``
         if it is in the new list, else to row ``cursor``."""
-        self._request = ListRequest(flt, sort, keep, cursor)
+        self._asked = self._request = self.Request(flt, sort, keep, cursor)
         self._kick()
 
     @property
@@ -117,12 +120,12 @@ class ParcelTable(ScrollView, can_focus=True):
     @property
     def settled(self) -> bool:
         """The list is read, and the pages under the screen and around it are loaded."""
-        return self.total is not None and self._request is None and self._next_missing_page() is None
+        return self._shown is not None and self._shown is self._asked and self._next_missing_page() is None
 
     @property
     def asked_filter(self) -> ParcelFilter:
         """The filter of the newest list asked for (read, or being read)."""
-        return self._request.filter if self._request is not None else self.filter
+        return self._asked.filter if self._asked is not None else self.filter
 
     # -- loading --------------------------------------------------------------------
 
@@ -148,7 +151,7 @@ class ParcelTable(ScrollView, can_focus=True):
         finally:
             self._loading = False
 
-    async def _open(self, request: ListRequest) -> None:
+    async def _open(self, request: ParcelTable.Request) -> None:
         store, size = self.ctx.store, self.ctx.page_size
         shown = await count(store, request.filter)
         everything = await count(store, ParcelFilter(include_archived=request.filter.include_archived))
@@ -163,6 +166,7 @@ class ParcelTable(ScrollView, can_focus=True):
         line = self.cursor - round(self.scroll_y)  # the cursor keeps its place on screen
         self._generation += 1
         self.filter, self.sort, self.total = request.filter, request.sort, shown
+        self._shown = request
         self._pages = {cursor // size: tuple(rows)}
         self.cursor = cursor
         self.virtual_size = Size(self._width(), shown + 1)
