@@ -2,10 +2,12 @@
 
 All pure functions of instants (aware UTC) and a time zone. Wall-clock times are the
 user's: "22:00-07:00" in Europe/Berlin stays 22:00 to 07:00 local on both sides of a
-daylight-saving change. Quiet hours whose end the spring-forward gap skips end when the
-clocks jump past it; an end the autumn change repeats ends them the first time (and the
-repeated hour is quiet again until its second end). A digest time in the gap is read with
-the offset before the change (02:30 becomes 03:30); a repeated one is taken once.
+daylight-saving change. Quiet hours end at their end time or when a clock change takes the
+wall clock out of them (a spring-forward gap that skips the end, an autumn change that
+turns the clock back before the start); an end the autumn change repeats ends them the
+first time (and the repeated hour is quiet again until its second end). A digest time in
+the gap is read with the offset before the change (02:30 becomes 03:30); a repeated one is
+taken once.
 """
 
 from __future__ import annotations
@@ -74,9 +76,22 @@ def _instants(at: datetime, wall: time, zone: tzinfo, *, both_folds: bool) -> li
     return sorted(found)
 
 
-def _exists(at: datetime, wall: time, zone: tzinfo) -> bool:
-    """Whether the local clock shows ``wall`` at the instant ``at`` was computed for it."""
-    return _wall(at, zone).time() == wall
+def _offset(at: datetime, zone: tzinfo) -> timedelta | None:
+    return _wall(at, zone).utcoffset()
+
+
+def _clock_change(after: datetime, until: datetime, zone: tzinfo) -> datetime | None:
+    """The first instant in (``after``, ``until``] with the offset ``until`` has, when the
+    clocks change in between (at most once: they never change twice within two days)."""
+    if _offset(after, zone) == _offset(until, zone):
+        return None
+    minute = timedelta(minutes=1)
+    lo, hi = after, until  # offset(lo) is the old one, offset(hi) the new one
+    while hi - lo > minute:
+        mid = lo + (hi - lo) / 2
+        lo, hi = (lo, mid) if _offset(mid, zone) == _offset(until, zone) else (mid, hi)
+    # Clocks change on whole minutes: the first whole minute after ``lo`` has the new offset.
+    return max(hi.replace(second=0, microsecond=0), after + timedelta(microseconds=1))
 
 
 def in_quiet_hours(at: datetime, quiet: QuietHours, zone: tzinfo) -> bool:
@@ -84,29 +99,25 @@ def in_quiet_hours(at: datetime, quiet: QuietHours, zone: tzinfo) -> bool:
 
 
 def quiet_release(at: datetime, quiet: QuietHours, zone: tzinfo) -> datetime | None:
-    """When the quiet hours around ``at`` end; None when ``at`` is not in quiet hours."""
+    """When the quiet hours around ``at`` end; None when ``at`` is not in quiet hours.
+
+    They end at their end time, or when the clocks change: a jump can skip the end (02:30
+    on the spring-forward night) or move the clock back out of the quiet hours."""
     if not in_quiet_hours(at, quiet, zone):
         return None
-    previous = at
-    for end in _instants(at, quiet.end, zone, both_folds=True):
-        if end > at and not in_quiet_hours(end, quiet, zone):
-            if _exists(end, quiet.end, zone):
-                return end
-            # The gap swallowed the end: quiet stopped when the clocks jumped, somewhere
-            # after the last candidate still in quiet hours. Jumps fall on whole minutes.
-            return _first_unquiet_minute(max(at, previous), end, quiet, zone)
-        previous = max(previous, end)
-    raise AssertionError("quiet hours never end")  # pragma: no cover - start != end
-
-
-def _first_unquiet_minute(after: datetime, until: datetime, quiet: QuietHours, zone: tzinfo) -> datetime:
-    step = timedelta(minutes=1)
-    t = after.replace(second=0, microsecond=0) + step
-    while t < until:
-        if not in_quiet_hours(t, quiet, zone):
-            return t
-        t += step
-    return until
+    t = at
+    for _ in range(8):  # each turn moves past an end time or a clock change
+        end = next(e for e in _instants(t, quiet.end, zone, both_folds=True) if e > t)
+        change = _clock_change(t, end, zone)
+        if change is not None and change < end:
+            if not in_quiet_hours(change, quiet, zone):
+                return change
+            t = change  # the clocks moved, still quiet: look again from there
+        elif not in_quiet_hours(end, quiet, zone):
+            return end
+        else:
+            t = end  # an end the clocks will show again (the autumn change), still quiet
+    raise AssertionError(f"quiet hours {quiet} never end after {at}")  # pragma: no cover
 
 
 def next_digest(at: datetime, digest: time, zone: tzinfo) -> datetime:
