@@ -21,8 +21,9 @@ from parcel_watch.status import Status
 from parcel_watch.textsafe import clean
 from parcel_watch.timeline import ShipmentState, advance, time_order
 
-# A fact this much older than the scan is history (a new shipment's first poll brings its
-# whole journey; a store that was not watched for weeks): it is not sent.
+# A scan this old both when it was stored and when it is found is history (a new shipment's
+# first poll brings its whole journey): it is not told. One stored while fresh is news, even
+# found late (a notifier that was not running); so is an anomaly, which opens when found.
 STALE_AFTER = timedelta(days=2)
 _TEXT_LIMIT = 300
 
@@ -68,6 +69,7 @@ class Fact:
     at: datetime  # when it happened (a scan's time, an anomaly's opening, a reminder's day)
     title: str
     body: str
+    stored_at: datetime | None = None  # when the store got it (None: when it happened)
 
     @property
     def notify_type(self) -> str:
@@ -75,7 +77,8 @@ class Fact:
         return _NOTIFY_TYPES[self.kind]
 
     def is_stale(self, now: datetime) -> bool:
-        return now - self.at > STALE_AFTER
+        stored = self.at if self.stored_at is None else self.stored_at
+        return now - self.at > STALE_AFTER and stored - self.at > STALE_AFTER
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,7 @@ class ScanEvent:
     city: str | None = None
     country: str | None = None
     local_time: datetime | None = None  # the carrier's wall clock, when it gave one
+    received_at: datetime | None = None  # when the store got it
 
 
 def status_words(status: Status) -> str:
@@ -139,6 +143,7 @@ def _status_fact(shipment: ShipmentRef, event: ScanEvent, status: Status) -> Fac
         at=event.occurred_at,
         title=f"{status_words(status)}: {shipment.name}",
         body=" — ".join(p for p in parts if p),
+        stored_at=event.received_at,
     )
 
 

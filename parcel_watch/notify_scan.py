@@ -103,6 +103,7 @@ async def _status_facts(conn: AsyncConnection, since: int, upto: int) -> list[Fa
         events.c.city,
         events.c.country,
         events.c.local_time,
+        events.c.received_at,
     )
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
@@ -121,6 +122,7 @@ async def _status_facts(conn: AsyncConnection, since: int, upto: int) -> list[Fa
                     r.city,
                     r.country,
                     r.local_time,
+                    r.received_at,
                 )
             )
         for sid in chunk:
@@ -149,6 +151,7 @@ async def _anomaly_facts(conn: AsyncConnection, since: int, upto: int) -> list[F
             anomaly_changes.c.id > since,
             anomaly_changes.c.id <= upto,
             anomaly_changes.c.change == "opened",
+            anomalies.c.state == "open",  # resolved before anyone was told: no longer news
         )
         .order_by(anomaly_changes.c.id)
     )

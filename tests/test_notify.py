@@ -391,3 +391,19 @@ async def test_a_webhook_push_has_the_notifier_look_at_once(
             await client.close()
     # Long before the loop's idle minute: the push itself had it look.
     assert receiver.titles == ["Info received: fedex 1", "In transit: fedex 1"]
+
+
+async def test_a_new_shipments_history_is_not_told_only_its_latest_news(
+    sqlite_store: Store, receiver: JsonReceiver
+) -> None:
+    now = datetime.now(UTC)  # the store stamps what it receives with the wall clock
+    journey = [
+        (now - timedelta(days=6), Status.INFO_RECEIVED),
+        (now - timedelta(days=5), Status.IN_TRANSIT),
+        (now - timedelta(hours=3), Status.OUT_FOR_DELIVERY),
+        (now - timedelta(hours=1), Status.DELIVERED),
+    ]
+    scans = [event(0, status).model_copy(update={"occurred_at": at}) for at, status in journey]
+    await sqlite_store.ingest([item(update(NUMBER, *scans))])
+    await Notifier(sqlite_store, settings(receiver.url()), clock=Clock(now)).run_once()
+    assert receiver.titles == [f"Out for delivery: fedex {NUMBER}", f"Delivered: fedex {NUMBER}"]

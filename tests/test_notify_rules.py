@@ -374,3 +374,23 @@ def test_a_services_error_message_loses_every_secret_part_of_the_url() -> None:
     text = "Failed to post to hooks.example.com/v1/T0KEN-abc123 as bot:pa55word, key s3cretkey: 403"
     # Parts shorter than four characters ("v1", "bot") stay: replacing them would garble the text.
     assert scrub(text, url) == "Failed to post to hooks.example.com/v1/**** as bot:****, key ****: 403"
+
+
+@pytest.mark.parametrize(
+    ("happened_days_ago", "stored_days_after", "stale"),
+    [
+        (5, 5, True),  # a new shipment's first poll brings last week's scans: history
+        (5, 0, False),  # stored when fresh, found late (no notifier was running): still news
+        (1, 1, False),
+        (3, 2.5, True),
+        (3, 1.5, False),
+    ],
+)
+def test_a_scan_is_history_when_it_was_old_both_when_stored_and_when_found(
+    happened_days_ago: float, stored_days_after: float, stale: bool
+) -> None:
+    now = T0 + timedelta(days=10)
+    at = now - timedelta(days=happened_days_ago)
+    fact = Fact("k", FactKind.DELIVERED, SHIP, at, "t", "b", stored_at=at + timedelta(days=stored_days_after))
+    assert fact.is_stale(now) is stale
+    assert not Fact("k", FactKind.ANOMALY_OPENED, SHIP, at, "t", "b").is_stale(at)  # opened when found

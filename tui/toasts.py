@@ -9,6 +9,8 @@ holding ``[bold]`` shows the brackets.
 
 from __future__ import annotations
 
+import time
+from collections import deque
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +24,8 @@ if TYPE_CHECKING:
 
     from tui.context import DashboardContext
 
-MAX_TOASTS = 4  # per check; more facts at once are summed up in one more toast
+MAX_TOASTS = 4  # on screen at once; more facts are summed up in one toast
+TOAST_SECONDS = 8.0
 FOLLOW_EVERY_S = 15.0  # without a feed of its own the dashboard looks at the store this often
 _SEVERITY = {
     FactKind.ANOMALY_OPENED: "warning",
@@ -38,6 +41,8 @@ class Toaster:
         self._scanner: FactScanner | None = None
         self._running = False
         self._again = False
+        self._shown: deque[float] = deque()  # when each toast still on screen was raised
+        self._untold = 0  # facts found while the screen was full of toasts
 
     @property
     def started(self) -> bool:
@@ -85,15 +90,31 @@ class Toaster:
         self.app.notifications_failing = await notify_log.failing(store, now)  # type: ignore[attr-defined]
 
     def show(self, facts: Sequence[Fact]) -> None:
-        shown = facts if len(facts) <= MAX_TOASTS else facts[: MAX_TOASTS - 1]
-        for fact in shown:
+        """Toasts for ``facts``; never more than ``MAX_TOASTS`` on screen at once (the demo
+        finds dozens a second): what does not fit is counted in one toast, now or later."""
+        now = time.monotonic()
+        while self._shown and self._shown[0] <= now - TOAST_SECONDS:
+            self._shown.popleft()
+        room = MAX_TOASTS - len(self._shown)
+        self._untold += len(facts)
+        if room <= 0 or not self._untold:
+            return
+        # Each fact its own toast when all fit; else as many as leave room for the count.
+        fits = self._untold == len(facts) and len(facts) <= room
+        singles = facts if fits else facts[: room - 1]
+        for fact in singles:
             self.app.notify(
                 fact.body,
                 title=fact.title,
                 severity=_SEVERITY.get(fact.kind, "information"),  # type: ignore[arg-type]
-                timeout=8,
+                timeout=TOAST_SECONDS,
                 markup=False,  # carrier text: never read as markup
             )
-        if len(shown) < len(facts):
-            rest = len(facts) - len(shown)
-            self.app.notify(f"and {rest} more updates", title="parcel-watch", timeout=8, markup=False)
+            self._shown.append(now)
+        self._untold -= len(singles)
+        if self._untold:
+            self.app.notify(
+                f"and {self._untold} more updates", title="parcel-watch", timeout=TOAST_SECONDS, markup=False
+            )
+            self._shown.append(now)
+            self._untold = 0
