@@ -106,7 +106,9 @@ def rows(
                 s, sub, text = STEPS[max(step, 0)]
                 city, country = CITIES[(i + back) % len(CITIES)]
                 at = last - (2 - back) * 7 * hour
-                evs.append((sid, i * 4 + back, at, "carrier", s, sub, text, city, country, "poll", now))
+                evs.append(
+                    (sid, i * 4 + back, at, "carrier_utc_field", s, sub, text, city, country, "poll", now)
+                )
             if i % 20 == 7:
                 opens.append((sid, KINDS[i % len(KINDS)], "open", now, now, now, "{}", "[]"))
         yield ships, evs, opens

@@ -76,7 +76,7 @@ def shipment_rows(
                         "shipment_id": sid,
                         "dedupe_key": len(evs),
                         "occurred_at": last - back,
-                        "tz_source": "carrier",
+                        "tz_source": "carrier_utc_field",
                         "status": status.value,
                         "description": text,
                         "city": city,

@@ -143,23 +143,27 @@ async def test_search_narrows_as_you_type_and_escape_clears_it(sample_db: str) -
         assert app.focused is table(app)
 
 
-async def test_s_cycles_the_sort_order_and_keeps_the_cursor_on_its_parcel(sample_db: str) -> None:
+async def test_s_cycles_the_sort_order_from_the_top(sample_db: str) -> None:
     app = sample_app(sample_db)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("down", "down", "down")
-        chosen = table(app).current
-        assert chosen is not None and table(app).cursor == 3
-        await pilot.press("s")
+        await pilot.press("down", "down", "down", "s")
         await settle(pilot)
         t = table(app)
         assert t.sort is SortOrder.OLDEST_SCAN
         assert app.screen.sub_title == "sorted by last scan, oldest first (s)"
-        assert t.current is not None and t.current.id == chosen.id
-        ids = await loaded_rows(app)
-        assert t.cursor == ids.index(chosen.id)
-        scans = [r.last_scan for r in await page(app.ctx.store, t.filter, t.sort, 0, 100) if r.last_scan]
+        rows = await page(app.ctx.store, t.filter, t.sort, 0, 100)
+        assert t.cursor == 0 and t.current is not None and t.current.id == rows[0].id
+        scans = [r.last_scan for r in rows if r.last_scan]
         assert scans == sorted(scans)
+        await pilot.press("s")
+        await settle(pilot)
+        assert table(app).sort is SortOrder.STATUS
+        assert "! exception" in lines(app)[1]  # exceptions first
+        for _ in SortOrder:
+            await pilot.press("s")
+        await settle(pilot)
+        assert table(app).sort is SortOrder.STATUS  # round and back
 
 
 async def test_enter_opens_the_detail_of_the_parcel_under_the_cursor(sample_db: str) -> None:
@@ -334,6 +338,11 @@ async def test_100000_parcels_open_and_scroll_to_the_end_reading_only_what_is_sh
         last = (await page(app.ctx.store, ParcelFilter(), SortOrder.NEWEST_SCAN, shown - 1, 1))[0]
         assert t.current is not None and t.current.id == last.id
         assert last.number in lines(app)[-1]
+        await pilot.press("enter")  # the last of 98,000 opens like the first
+        await pilot.pause()
+        assert isinstance(app.screen, DetailScreen) and app.screen.shipment_id == last.id
+        app.pop_screen()
+        await settle(pilot)
         await pilot.press("up", "pageup", "home")
         await settle(pilot)
         assert t.cursor == 0

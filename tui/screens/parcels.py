@@ -165,8 +165,7 @@ class ParcelsScreen(DashboardScreen):
     def action_cycle_sort(self) -> None:
         self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
         self._show_sort()
-        current = self.table.current
-        self.table.show(self.filter, self.sort, keep=current.id if current else None)
+        self.table.show(self.filter, self.sort)  # from the top of the new order
 
     def action_filters(self) -> None:
         self.query_one("#parcels-status", Select).focus()

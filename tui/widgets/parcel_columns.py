@@ -108,7 +108,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("status", "Status", 12, 16, 1, _status),
     Column("event", "Last event · where", 20, 24, 1, _event, flexible=True),
     Column("age", "Age", 7, 7, 2, _age, right=True),
-    Column("eta", "ETA · promise", 13, 16, 5, eta_text),
+    Column("eta", "ETA · promise", 16, 16, 5, eta_text),
     Column("anomalies", "Anomalies", 9, 14, 3, _anomalies),
 )
 
