@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
@@ -74,9 +75,12 @@ async def run_demo(
     now: datetime | None = None,
     max_steps: int | None = None,
     watcher: Watcher | None = None,
+    after_step: Callable[[datetime], Awaitable[None]] | None = None,
 ) -> dict[str, Any]:
     """Run the demo and return its summary. ``watcher`` is shown the state after the steps
-    it wants and once more at the end (``done``); ``max_steps`` cuts the run short."""
+    it wants and once more at the end (``done``); ``max_steps`` cuts the run short;
+    ``after_step`` is awaited with the simulated time after each step's poll (the
+    dashboard evaluates the rules there, so anomalies appear as the journeys unfold)."""
     now = now or datetime.now(UTC)
     virtual = VirtualTime()
     clock = SandboxClock(now - HISTORY, speed=1.0, real=virtual)
@@ -135,6 +139,8 @@ async def run_demo(
                 stats = await scheduler.poll_once()
                 polls += stats.polled
                 step += 1
+                if after_step is not None:
+                    await after_step(clock.now())
                 if watcher is not None and watcher.wants(step):
                     watcher.show(await observer.state(clock.now(), step, polls))
                 due = await store.next_due_at()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from claims.evaluation import evaluate
@@ -82,8 +82,20 @@ def poller_feed(
     return run
 
 
-def demo_feed(store: Store, **demo_args: Any) -> Feed:
-    """The sandbox demo (simulated time, no accounts), shown live as it runs."""
+class DemoClock:
+    """The demo's simulated time once it runs (the wall clock before): the dashboard's
+    ages and deadlines must read against the time the journeys are at, not today."""
+
+    def __init__(self) -> None:
+        self.now: datetime | None = None
+
+    def __call__(self) -> datetime:
+        return self.now or datetime.now(UTC)
+
+
+def demo_feed(store: Store, clock: DemoClock | None = None, **demo_args: Any) -> Feed:
+    """The sandbox demo (simulated time, no accounts), shown live as it runs: after each
+    step the anomaly rules run at the simulated time, then the screens reload."""
 
     class Shown:
         def wants(self, step: int) -> bool:
@@ -93,12 +105,17 @@ def demo_feed(store: Store, **demo_args: Any) -> Feed:
             report.sources({s.slug: source_health(s) for s in state.sources})
             report.changed(1)
 
+    async def after_step(now: datetime) -> None:
+        if clock is not None:
+            clock.now = now
+        await evaluate(store, now)
+
     report: FeedReport
 
     async def run(given: FeedReport) -> None:
         nonlocal report
         report = given
-        await run_demo(store, watcher=Shown(), **demo_args)
+        await run_demo(store, watcher=Shown(), after_step=after_step, **demo_args)
         report.changed(1)
 
     return run

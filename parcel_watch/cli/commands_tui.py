@@ -34,8 +34,11 @@ async def demo_dashboard(db: str, **demo_args: object) -> None:
     """``parcel-watch demo`` on a terminal: the dashboard, with the demo as its feed."""
     from tui.app import ParcelWatchApp
     from tui.context import DashboardContext
-    from tui.feeds import demo_feed
+    from tui.feeds import DemoClock, demo_feed
 
+    clock = DemoClock()
     async with open_store(db) as store:
-        app = ParcelWatchApp(DashboardContext(store), lambda c: demo_feed(c.store, **demo_args))
+        app = ParcelWatchApp(
+            DashboardContext(store, clock=clock), lambda c: demo_feed(c.store, clock, **demo_args)
+        )
         await app.run_async()
