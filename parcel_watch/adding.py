@@ -17,7 +17,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from parcel_watch.detect import Candidate, InvalidTrackingNumber, detect, normalize_number, require_valid
+from parcel_watch.detect import (
+    Candidate,
+    InvalidTrackingNumber,
+    acceptable,
+    detect,
+    normalize_number,
+    require_valid,
+)
 from parcel_watch.model import CarrierSource, Shipment
 
 if TYPE_CHECKING:
@@ -39,13 +46,23 @@ class Outcome:
     also_stored: tuple[str, ...] = ()  # other carriers still stored for the same number
 
 
+def readings(raw: str) -> list[Candidate]:
+    """Each carrier's best reading of a number being typed, best first: what to choose from."""
+    seen: set[str] = set()
+    out = []
+    for c in detect(raw):
+        if c.carrier not in seen:
+            seen.add(c.carrier)
+            out.append(c)
+    return out
+
+
 def alternatives(chosen: Candidate) -> list[Candidate]:
     """Other carriers' readings of the number that are about as likely as ``chosen``."""
     seen = {chosen.carrier}
     out = []
     for c in detect(chosen.number):
-        acceptable = c.valid_checksum or (not c.has_checksum and c.confidence >= 0.5)
-        if c.carrier in seen or not acceptable or chosen.confidence - c.confidence > AMBIGUITY_MARGIN:
+        if c.carrier in seen or not acceptable(c) or chosen.confidence - c.confidence > AMBIGUITY_MARGIN:
             continue
         seen.add(c.carrier)
         out.append(c)

@@ -7,9 +7,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from parcel_watch.adding import Conflict, add_number, alternatives, upsert
-from parcel_watch.detect import InvalidTrackingNumber, require_valid
+from parcel_watch.adding import Conflict, add_number, alternatives, readings, upsert
+from parcel_watch.detect import InvalidTrackingNumber, detect, require_valid
 from parcel_watch.model import CarrierSource, Shipment, ShipmentUpdate, TrackingEvent
 from parcel_watch.store import IngestItem, Store
 
@@ -98,3 +100,20 @@ async def test_an_invalid_typed_number_stores_nothing(store: Store) -> None:
     with pytest.raises(InvalidTrackingNumber, match="not a valid"):
         await add_number(store, "RR876543217CN")
     assert await store.count() == (0, 0)
+
+
+def test_readings_offer_each_carrier_once_best_first() -> None:
+    assert [c.carrier for c in readings(AMBIGUOUS)][:2] == ["purolator", "fedex"]
+    (s10,) = readings("RR876543217CN")  # the check digit is wrong: offered, but as failing
+    assert (s10.carrier, s10.valid_checksum, s10.has_checksum) == ("s10", False, True)
+    assert readings("") == []
+
+
+@given(st.text(alphabet="0123456789RRCNZ1 ", max_size=36))
+def test_readings_are_each_carriers_first_detection(raw: str) -> None:
+    found = readings(raw)
+    assert len({c.carrier for c in found}) == len(found)
+    firsts = {}
+    for c in detect(raw):
+        firsts.setdefault(c.carrier, c)
+    assert found == list(firsts.values())

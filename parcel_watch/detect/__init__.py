@@ -4,6 +4,7 @@ tracking_number_data corpus (jkeen, MIT) shipped in ./data."""
 from .detector import (
     Candidate,
     InvalidTrackingNumber,
+    acceptable,
     best,
     carriers,
     detect,
@@ -16,6 +17,7 @@ from .extract import extract
 __all__ = [
     "Candidate",
     "InvalidTrackingNumber",
+    "acceptable",
     "best",
     "carriers",
     "detect",

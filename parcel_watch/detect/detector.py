@@ -177,14 +177,16 @@ def detect(raw: str) -> list[Candidate]:
     return _rank(number, _hits(number)) if number else []
 
 
-def _acceptable(c: Candidate) -> bool:
+def acceptable(c: Candidate) -> bool:
+    """A reading detection stands by on its own: its check digit holds, or it has none but a
+    distinctive format (confidence >= 0.5)."""
     return c.valid_checksum or (not c.has_checksum and c.confidence >= 0.5)
 
 
 def best(raw: str) -> Candidate | None:
     """The first candidate whose checksum holds, or that has none but a
     distinctive format (confidence >= 0.5); None otherwise."""
-    return next((c for c in detect(raw) if _acceptable(c)), None)
+    return next((c for c in detect(raw) if acceptable(c)), None)
 
 
 def postal_operator(country: str | None) -> str | None:
@@ -220,7 +222,7 @@ def require_valid(raw: str, carrier: str | None = None) -> Candidate:
             raise InvalidTrackingNumber(
                 f'"{shown}" does not look like a tracking number of any known carrier'
             )
-        other = next((c for c in ranked if _acceptable(c)), None)
+        other = next((c for c in ranked if acceptable(c)), None)
         hint = f" (it looks like a {names[other.carrier]} number)" if other else ""
         raise InvalidTrackingNumber(
             f'"{shown}" does not match any {names[carrier]} tracking number format{hint}'
