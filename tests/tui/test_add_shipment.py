@@ -3,8 +3,10 @@ the user's, what lands in the store, and numbers that are refused with nothing s
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.pilot import Pilot
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from parcel_watch.model import CarrierSource
 from tests.tui.conftest import SIZE, sample_app
@@ -177,3 +179,18 @@ async def test_the_dialog_fits_80_by_24_and_its_buttons_work(sample_db: str) -> 
         await pilot.pause()
         [stored] = await app.ctx.store.find(AMBIGUOUS)
         assert stored.carrier == "purolator" and type(app.screen).__name__ == "ParcelsScreen"
+
+
+# -- snapshots ----------------------------------------------------------------------------
+
+
+async def _typed(pilot: Pilot[None]) -> None:
+    await dialog(pilot)
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False  # a blinking cursor would make the picture depend on timing
+    await pilot.press(*AMBIGUOUS, "down", "tab", *"gift for Ana")
+    await pilot.pause()
+
+
+def test_snapshot_the_dialog_with_candidates(snap_compare: Any, sample_db: str) -> None:
+    assert snap_compare(sample_app(sample_db), terminal_size=SIZE, run_before=_typed)

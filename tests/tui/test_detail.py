@@ -3,9 +3,10 @@ refresh now, archive, reloading on store changes, carrier text shown literally."
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from datetime import timedelta
+from typing import Any
 
 from rich.text import Text
 from sqlalchemy import update
@@ -247,3 +248,32 @@ async def test_a_shipment_gone_from_the_store_says_so(sample_db: str) -> None:
         screen = await opened(pilot, 4242)
         assert "Shipment 4242 is no longer in the store." in header_text(app)
         assert "detail.refresh" not in {a.binding.id for a in screen.active_bindings.values() if a.enabled}
+
+
+# -- snapshots ----------------------------------------------------------------------------
+
+# The demo's S10 item "returned" (seed 7): China Post → Royal Mail → USPS → back to China.
+RETURNED_S10 = 37
+
+
+def _detail(shipment_id: int, *keys: str) -> Callable[[Pilot[None]], Awaitable[None]]:
+    async def run_before(pilot: Pilot[None]) -> None:
+        await opened(pilot, shipment_id)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+
+    return run_before
+
+
+def test_snapshot_timeline_of_a_cross_border_s10_item(snap_compare: Any, sample_db: str) -> None:
+    assert snap_compare(sample_app(sample_db), terminal_size=SIZE, run_before=_detail(RETURNED_S10))
+
+
+def test_snapshot_legs_and_eta_history(snap_compare: Any, sample_db: str) -> None:
+    run_before = _detail(RETURNED_S10, "right_square_bracket")
+    assert snap_compare(sample_app(sample_db), terminal_size=SIZE, run_before=run_before)
+
+
+def test_snapshot_detail_at_80_by_24(snap_compare: Any, sample_db: str) -> None:
+    assert snap_compare(sample_app(sample_db), terminal_size=(80, 24), run_before=_detail(CROSS_BORDER))

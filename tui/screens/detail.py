@@ -107,7 +107,7 @@ class DetailScreen(DashboardScreen):
             Text.assemble(
                 ("Your time: ", "dim"),
                 fmt.zone_name(zone),
-                ("  ·  carrier's time: its own clock and offset (≈ worked out from the place)", "dim"),
+                (" · carrier's: its own clock and offset (≈ guessed)", "dim"),
                 no_wrap=True,
                 overflow="ellipsis",
             )
