@@ -16,7 +16,7 @@ from textual.worker import WorkerCancelled
 
 from parcel_watch.model import Location, ShipmentUpdate, TrackingEvent
 from parcel_watch.status import Status
-from parcel_watch.store import IngestItem, Store
+from parcel_watch.store import IngestItem, RawPayload, Store
 from parcel_watch.store.schema import events, shipments
 from tests.tui.conftest import FROZEN, SIZE, opener, sample_app
 from tests.tui.pilot_tools import screen_text
@@ -223,6 +223,32 @@ async def test_markup_and_escapes_in_carrier_text_are_shown_literally(sample_db:
         assert header_text(app).startswith(" [reverse]boxed[/]  RB390955846CN")
         shown = screen_text(app)
         assert "Left at [bold red]x[/] door" in shown and "\x1b" not in shown and "pwn" not in shown
+
+
+async def test_a_raw_payload_is_shown_as_received_text_never_interpreted(sample_db: str) -> None:
+    hostile = RawPayload(
+        "17track",
+        b'{"note": "[bold red]x[/] \x1b[2J\x1b]0;pwn\x07 done", "events": []}',
+        received_at=FROZEN - timedelta(minutes=5),
+    )
+    scan = TrackingEvent(
+        occurred_at=FROZEN - timedelta(minutes=30),
+        status=Status.DELIVERED,
+        description="Delivered again",
+        location=Location(city="DENVER", country="US"),
+    )
+    async with await Store.open(sample_db) as store:
+        update_ = ShipmentUpdate(carrier="s10", tracking_number="RB390955846CN", events=(scan,))
+        await store.ingest([IngestItem([update_], hostile)])
+    app = sample_app(sample_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(pilot)
+        await pilot.click("#--content-tab-tab-raw")
+        await settle(pilot)
+        shown = screen_text(app)
+        assert f"sha256 {hostile.sha256}" in shown  # the newest payload, shown first
+        # Raw control bytes make it invalid JSON: shown as received, less the escape sequences.
+        assert '{"note": "[bold red]x[/]  done", "events": []}' in shown and "pwn" not in shown
 
 
 async def test_readable_at_80_by_24(sample_db: str) -> None:
