@@ -302,6 +302,21 @@ class NotifyStateRow(Base):
     scanned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class ApiTokenRow(Base):
+    """A token of the JSON API (revision 0009): ``token_id`` is the token's public part, to
+    find it by; ``secret_hash`` the SHA-256 of the whole token. The token itself is not kept."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_id: Mapped[str] = mapped_column(String(24), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(120))
+    scope: Mapped[str] = mapped_column(String(8))  # read, write
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 shipments = cast(Table, ShipmentRow.__table__)
 events = cast(Table, EventRow.__table__)
 raw_payloads = cast(Table, RawPayloadRow.__table__)
@@ -315,3 +330,4 @@ claim_status_changes = cast(Table, ClaimStatusChangeRow.__table__)
 notify_log = cast(Table, NotifyLogRow.__table__)
 notify_watchers = cast(Table, NotifyWatcherRow.__table__)
 notify_state = cast(Table, NotifyStateRow.__table__)
+api_tokens = cast(Table, ApiTokenRow.__table__)
