@@ -1,0 +1,389 @@
+"""The carrier performance report (``parcel-watch report carriers``, ``/api/report/carriers``).
+
+Per carrier, service, lane (as :mod:`parcel_watch.views.performance` groups them) or carrier
+and ship month, over the shipments shipped on or after ``since`` (ship day as there):
+
+- **shipments**, **delivered** (current status DELIVERED).
+- **on time against the promise**: delivered shipments with a delivery scan and a promised
+  date, delivered (local day of the delivery scan) on or before it; **against the
+  estimate**: the same against the carrier's first announced estimate, its day taken in the
+  delivery scan's offset. Each rate with a Wilson 95 % interval.
+- **transit**: first carrier scan → delivery, in business days of the destination (its
+  weekend and public holidays, :mod:`claims.rules.calendar`): business days after the
+  first scan's local day up to the delivery's local day. A scan's local day is its
+  wall-clock day where the carrier gave one, else its day in the destination's zone.
+  Nearest-rank p50/p90/p99.
+- **first-scan lag**: ship date (its midnight UTC) or, without one, the time the shipment
+  was added → first carrier scan, whole hours (0 when scanned before); p50/p90.
+- **stalled**: shipments with a ``stalled`` anomaly ever; **lost or damaged**: with a
+  ``lost`` or ``damaged`` anomaly still open (a resolved ``lost`` parcel turned up).
+- **exceptions by reason**: shipments with an EXCEPTION/RETURNING/RETURNED scan, by the
+  carrier's substatus (else that status), and with an anomaly ever, by ``anomaly:<kind>``.
+- **claims** to the carrier: open cases and amounts as the Carriers screen counts them
+  (the largest draft per case and currency), and the recovered amount: paid and partially
+  paid claims, summed per currency. Exact Decimals.
+
+The events (the big table) are aggregated by the database, one row per shipment; those rows
+are streamed and folded into a few counters per group (the calendar cannot run in SQL).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from claims.model import AnomalyKind, AnomalyState, ClaimStatus, Party
+from claims.rules.calendar import calendar_for
+from parcel_watch.status import Status
+from parcel_watch.store import Store
+from parcel_watch.store.schema import anomalies, claims, events, shipments
+from parcel_watch.views.performance import NOT_SCANS, OPEN_CLAIM_STATUSES, TROUBLE_STATUSES, _first_estimates
+from parcel_watch.views.report_math import business_days_in_transit, nearest_rank, wilson_interval
+from parcel_watch.views.sqltime import DAY_US, HOUR_US, SqlTime, day_number
+
+EPOCH = date(1970, 1, 1)
+RECOVERED_STATUSES = (ClaimStatus.PAID.value, ClaimStatus.PARTIALLY_PAID.value)
+# A scan's second and UTC offset in one integer: offset + bias in 1..4095, 0 when unknown.
+OFFSET_SLOTS, OFFSET_BIAS = 4096, 2048
+LOST_OR_DAMAGED = frozenset({AnomalyKind.LOST.value, AnomalyKind.DAMAGED.value})
+
+
+class By(StrEnum):
+    CARRIER = "carrier"
+    SERVICE = "service"
+    LANE = "lane"
+    MONTH = "month"  # carrier and the month it shipped in
+
+
+@dataclass(frozen=True)
+class Rate:
+    """``count`` of ``of`` shipments, with a Wilson 95 % interval (None of none)."""
+
+    count: int
+    of: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.count / self.of if self.of else None
+
+    @property
+    def interval(self) -> tuple[float, float] | None:
+        return wilson_interval(self.count, self.of)
+
+    def to_dict(self) -> dict[str, Any]:
+        low_high = self.interval
+        return {
+            "count": self.count,
+            "of": self.of,
+            "rate": self.rate,
+            "ci95": list(low_high) if low_high else None,
+        }
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """Counted whole values (value -> shipments) and their nearest-rank percentiles."""
+
+    counts: tuple[tuple[int, int], ...] = ()
+
+    def percentile(self, percent: int) -> int | None:
+        return nearest_rank(dict(self.counts), percent)
+
+    def to_dict(self, *percents: int) -> dict[str, int | None]:
+        return {f"p{p}": self.percentile(p) for p in percents}
+
+
+@dataclass(frozen=True)
+class CarrierRow:
+    carrier: str
+    service: str | None
+    origin: str | None
+    destination: str | None
+    month: str | None  # YYYY-MM
+    shipments: int
+    delivered: int
+    on_time_vs_promise: Rate
+    on_time_vs_estimate: Rate
+    transit_business_days: Distribution
+    first_scan_lag_hours: Distribution
+    stalled: Rate
+    lost_or_damaged: Rate
+    exceptions: tuple[tuple[str, int], ...]  # reason -> shipments, by reason
+    open_claims: int
+    open_claimed: tuple[tuple[str, Decimal], ...]  # (currency, amount)
+    recovered: tuple[tuple[str, Decimal], ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "carrier": self.carrier,
+            "service": self.service,
+            "origin": self.origin,
+            "destination": self.destination,
+            "month": self.month,
+            "shipments": self.shipments,
+            "delivered": self.delivered,
+            "on_time_vs_promise": self.on_time_vs_promise.to_dict(),
+            "on_time_vs_estimate": self.on_time_vs_estimate.to_dict(),
+            "transit_business_days": self.transit_business_days.to_dict(50, 90, 99),
+            "first_scan_lag_hours": self.first_scan_lag_hours.to_dict(50, 90),
+            "stalled": self.stalled.to_dict(),
+            "lost_or_damaged": self.lost_or_damaged.to_dict(),
+            "exceptions": {reason: n for reason, n in self.exceptions},
+            "exception_rates": {reason: n / self.shipments for reason, n in self.exceptions},
+            "open_claims": self.open_claims,
+            "open_claimed": {currency: str(amount) for currency, amount in self.open_claimed},
+            "recovered": {currency: str(amount) for currency, amount in self.recovered},
+        }
+
+
+@dataclass(frozen=True)
+class CarrierReport:
+    by: By
+    since: date | None
+    rows: tuple[CarrierRow, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "by": self.by.value,
+            "since": self.since.isoformat() if self.since else None,
+            "rows": [row.to_dict() for row in self.rows],
+        }
+
+
+Key = tuple[str, str | None, str | None, str | None, str | None]  # carrier, service, origin, dest, month
+
+
+@dataclass
+class _Tally:
+    shipments: int = 0
+    delivered: int = 0
+    promise: list[int] = field(default_factory=lambda: [0, 0])  # on time, judged
+    estimate: list[int] = field(default_factory=lambda: [0, 0])
+    transit: Counter[int] = field(default_factory=Counter)
+    lag: Counter[int] = field(default_factory=Counter)
+    stalled: int = 0
+    lost_or_damaged: int = 0
+    reasons: Counter[str] = field(default_factory=Counter)
+
+
+async def carrier_report(store: Store, by: By = By.CARRIER, since: date | None = None) -> CarrierReport:
+    """The report; rows ordered by carrier, then service, lane or month (unknowns last)."""
+    async with store.reading() as conn:
+        tallies = await _tally(conn, by, since)
+        open_cases, open_claimed, recovered = await _claims(conn, by, since)
+    rows = [
+        CarrierRow(
+            *key,
+            shipments=t.shipments,
+            delivered=t.delivered,
+            on_time_vs_promise=Rate(*t.promise),
+            on_time_vs_estimate=Rate(*t.estimate),
+            transit_business_days=Distribution(tuple(sorted(t.transit.items()))),
+            first_scan_lag_hours=Distribution(tuple(sorted(t.lag.items()))),
+            stalled=Rate(t.stalled, t.shipments),
+            lost_or_damaged=Rate(t.lost_or_damaged, t.shipments),
+            exceptions=tuple(sorted(t.reasons.items())),
+            open_claims=open_cases.get(key, 0),
+            open_claimed=_totals(open_claimed.get(key, {}).values()),
+            recovered=tuple(sorted(recovered.get(key, {}).items())),
+        )
+        for key, t in tallies.items()
+    ]
+    return CarrierReport(by, since, tuple(sorted(rows, key=_order)))
+
+
+def _order(row: CarrierRow) -> tuple[tuple[bool, str], ...]:
+    fields = (row.carrier, row.service, row.origin, row.destination, row.month)
+    return tuple((value is None, value or "") for value in fields)
+
+
+def _key(
+    by: By, carrier: str, service: str | None, origin: str | None, dest: str | None, ship_day: int
+) -> Key:
+    if by is By.SERVICE:
+        return (carrier, service, None, None, None)
+    if by is By.LANE:
+        return (carrier, None, origin, dest, None)
+    if by is By.MONTH:
+        return (carrier, None, None, None, (EPOCH + timedelta(days=ship_day)).strftime("%Y-%m"))
+    return (carrier, None, None, None, None)
+
+
+def _shipment_facts(t: SqlTime, since: date | None) -> Select[Any]:
+    """One row per shipment: its group's columns and the times the report needs, in
+    microseconds (a wall-clock time as if it were UTC), with its reasons as text."""
+    s, e, a = shipments.c, events.c, anomalies.c
+    delivery = e.status == Status.DELIVERED.value
+    scan = e.status.not_in(NOT_SCANS)
+    # The first scan's offset rides along in the minimum, below its second: one pass, no window.
+    first_scan_key = t.micros(e.occurred_at) // 1_000_000 * OFFSET_SLOTS + func.coalesce(
+        e.utc_offset_minutes + OFFSET_BIAS, 0
+    )
+    ev = (
+        select(
+            e.shipment_id,
+            func.min(e.occurred_at).label("first_event_at"),
+            func.min(case((scan, first_scan_key))).label("first_scan_key"),
+            func.min(case((delivery, e.occurred_at))).label("delivered_at"),
+            func.min(case((delivery, e.local_time))).label("delivered_local"),
+            func.aggregate_strings(
+                case((e.status.in_(TROUBLE_STATUSES), func.coalesce(e.substatus, func.lower(e.status)))), " "
+            ).label("reasons"),
+        )
+        .group_by(e.shipment_id)
+        .subquery("ev")
+    )
+    an = (
+        select(
+            a.shipment_id,
+            func.aggregate_strings(a.kind, " ").label("kinds"),
+            func.aggregate_strings(case((a.state == AnomalyState.OPEN.value, a.kind)), " ").label(
+                "open_kinds"
+            ),
+        )
+        .group_by(a.shipment_id)
+        .subquery("an")
+    )
+    fe = _first_estimates()
+    start = func.coalesce(t.date_micros(s.ship_date), t.micros(s.created_at))
+    ship_day = t.day(
+        func.coalesce(t.date_micros(s.ship_date), t.micros(ev.c.first_event_at), t.micros(s.created_at))
+    )
+    query = select(
+        s.carrier,
+        s.service,
+        s.origin_country,
+        s.destination_country,
+        ship_day.label("ship_day"),
+        (s.status == Status.DELIVERED.value).label("delivered"),
+        t.day(t.date_micros(s.promised_delivery)).label("promise_day"),
+        t.micros(fe.c.estimated_delivery).label("estimate"),
+        start.label("start"),
+        ev.c.first_scan_key,
+        t.micros(ev.c.delivered_at).label("delivered_at"),
+        t.micros(ev.c.delivered_local).label("delivered_local"),
+        ev.c.reasons,
+        an.c.kinds,
+        an.c.open_kinds,
+    ).select_from(
+        shipments.outerjoin(ev, ev.c.shipment_id == s.id)
+        .outerjoin(fe, fe.c.shipment_id == s.id)
+        .outerjoin(an, an.c.shipment_id == s.id)
+    )
+    if since is not None:
+        query = query.where(ship_day >= day_number(since))
+    return query
+
+
+async def _tally(conn: AsyncConnection, by: By, since: date | None) -> dict[Key, _Tally]:
+    tallies: dict[Key, _Tally] = defaultdict(_Tally)
+    result = await conn.stream(
+        _shipment_facts(SqlTime(conn.dialect), since).execution_options(yield_per=5000)
+    )
+    async for row in result:
+        (carrier, service, origin, dest, ship_day, delivered, promise_day, estimate, start) = row[:9]
+        (first_scan_key, delivered_at, delivered_local, reasons, kinds, open_kinds) = row[9:]
+        tally = tallies[_key(by, carrier, service, origin, dest, ship_day)]
+        tally.shipments += 1
+        first_scan, first_local = _first_scan(first_scan_key)
+        if first_scan is not None:
+            tally.lag[max(0, (first_scan - start) // HOUR_US)] += 1
+        if delivered and delivered_at is not None:
+            tally.delivered += 1
+            _judge(tally, delivered_at, delivered_local, promise_day, estimate)
+            if first_scan is not None and delivered_at >= first_scan:
+                first = _local_day(first_scan, first_local, dest)
+                last = _local_day(delivered_at, delivered_local, dest)
+                tally.transit[business_days_in_transit(calendar_for(dest), first, last)] += 1
+        elif delivered:
+            tally.delivered += 1
+        kinds_ever = set((kinds or "").split())
+        tally.stalled += AnomalyKind.STALLED.value in kinds_ever
+        tally.lost_or_damaged += bool(LOST_OR_DAMAGED & set((open_kinds or "").split()))
+        for reason in set((reasons or "").split()) | {f"anomaly:{kind}" for kind in kinds_ever}:
+            tally.reasons[reason] += 1
+    return tallies
+
+
+def _first_scan(key: int | None) -> tuple[int | None, int | None]:
+    """The first scan's instant and, where it gave its offset, its wall clock (microseconds)."""
+    if key is None:
+        return None, None
+    second, slot = divmod(key, OFFSET_SLOTS)
+    at = second * 1_000_000
+    return at, (at + (slot - OFFSET_BIAS) * 60_000_000 if slot else None)
+
+
+def _judge(
+    tally: _Tally, delivered_at: int, delivered_local: int | None, promise: int | None, eta: int | None
+) -> None:
+    day = (delivered_local if delivered_local is not None else delivered_at) // DAY_US
+    if promise is not None:
+        tally.promise[1] += 1
+        tally.promise[0] += day <= promise
+    if eta is not None:
+        offset = delivered_local - delivered_at if delivered_local is not None else 0
+        tally.estimate[1] += 1
+        tally.estimate[0] += day <= (eta + offset) // DAY_US
+
+
+def _local_day(at: int, wall_clock: int | None, country: str | None) -> date:
+    if wall_clock is not None:
+        return EPOCH + timedelta(days=wall_clock // DAY_US)
+    zone = calendar_for(country).zone
+    return datetime.fromtimestamp(at // 1_000_000, UTC).astimezone(zone).date()
+
+
+def _claims_query(t: SqlTime, since: date | None) -> Select[Any]:
+    s, c = shipments.c, claims.c
+    first_event = select(func.min(events.c.occurred_at)).where(events.c.shipment_id == s.id).scalar_subquery()
+    ship_day = t.day(func.coalesce(t.date_micros(s.ship_date), t.micros(first_event), t.micros(s.created_at)))
+    wanted = OPEN_CLAIM_STATUSES + tuple(st for st in RECOVERED_STATUSES if st not in OPEN_CLAIM_STATUSES)
+    query = (
+        select(
+            s.carrier, s.service, s.origin_country, s.destination_country, ship_day,
+            c.shipment_id, c.anomaly, c.status, c.currency, c.amount,
+        )
+        .select_from(claims.join(shipments, s.id == c.shipment_id))
+        .where(and_(c.status.in_(wanted), c.respondent == Party.CARRIER.value))
+    )  # fmt: skip
+    if since is not None:
+        query = query.where(ship_day >= day_number(since))
+    return query
+
+
+async def _claims(
+    conn: AsyncConnection, by: By, since: date | None
+) -> tuple[
+    dict[Key, int], dict[Key, dict[tuple[int, str], dict[str, Decimal]]], dict[Key, dict[str, Decimal]]
+]:
+    """Per group: open cases, each case's largest draft per currency, recovered per currency.
+    Claims are few: their shipments' ship days are looked up one by one."""
+    cases: dict[Key, dict[tuple[int, str], dict[str, Decimal]]] = defaultdict(dict)
+    recovered: dict[Key, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for row in await conn.execute(_claims_query(SqlTime(conn.dialect), since)):
+        carrier, service, origin, dest, ship_day, shipment_id, anomaly, status, currency, amount = row
+        key = _key(by, carrier, service, origin, dest, ship_day)
+        if status in OPEN_CLAIM_STATUSES:
+            drafts = cases[key].setdefault((shipment_id, anomaly), {})
+            if amount is not None and currency:
+                drafts[currency] = max(drafts.get(currency, Decimal(0)), Decimal(amount))
+        if status in RECOVERED_STATUSES and amount is not None and currency:
+            recovered[key][currency] += Decimal(amount)
+    return {key: len(by_case) for key, by_case in cases.items()}, cases, recovered
+
+
+def _totals(amounts: Iterable[dict[str, Decimal]]) -> tuple[tuple[str, Decimal], ...]:
+    total: dict[str, Decimal] = defaultdict(Decimal)
+    for per_currency in amounts:
+        for currency, amount in per_currency.items():
+            total[currency] += amount
+    return tuple(sorted(total.items()))
