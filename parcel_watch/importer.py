@@ -350,7 +350,7 @@ def validate_row(line: int, values: dict[str, str]) -> ImportRow | RowError:
     )
 
 
-def _header(lines: Iterator[str]) -> tuple[str, int] | None:
+def header_line(lines: Iterator[str]) -> tuple[str, int] | None:
     """The first non-blank line (BOM removed) and its line number."""
     for number, line in enumerate(lines, start=1):
         if number == 1:
@@ -360,7 +360,7 @@ def _header(lines: Iterator[str]) -> tuple[str, int] | None:
     return None
 
 
-def _split_header(line: str, delimiter: str) -> list[str] | None:
+def split_header(line: str, delimiter: str) -> list[str] | None:
     try:
         return next(csv.reader([line], delimiter=delimiter, strict=True), [])
     except csv.Error:
@@ -372,11 +372,11 @@ def open_rows(lines: Iterable[str]) -> CsvRows | FileError:
 
     ``lines`` must keep their line ends (a file opened with ``newline=""``)."""
     it = iter(lines)
-    found = _header(it)
+    found = header_line(it)
     if found is None:
         return FileError("the file is empty (a header row with a tracking_number column is required)")
     line, number = found
-    splits = {d: _split_header(line, d) for d in DELIMITERS}
+    splits = {d: split_header(line, d) for d in DELIMITERS}
     usable = {d: cells for d, cells in splits.items() if cells is not None}
     chosen = next((d for d, cells in usable.items() if REQUIRED in map(header_name, cells)), None)
     if chosen is None:

@@ -3,7 +3,7 @@
 ``main(argv)`` returns the exit code (the console script uses it as such); only
 ``python -m parcel_watch`` wraps it in ``SystemExit``. Commands live in
 ``commands_add`` (add, remove), ``commands_read`` (list, show, detect, carriers) and
-``commands_io`` (import, export); exit codes in ``errors``.
+``commands_import``, ``commands_io`` (export); exit codes in ``errors``.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from parcel_watch.cli import output
 from parcel_watch.cli.errors import EXIT_CODES_HELP, CliError, ExitCode
 
 ENV_DEBUG = "PARCEL_WATCH_DEBUG"
+# parcel_watch.import_mapping.PRESETS' names (not imported here: the parser stays light)
+IMPORT_PRESETS = ("amazon", "ebay", "shipstation", "shopify", "woocommerce")
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -126,16 +128,33 @@ def build_parser() -> argparse.ArgumentParser:
 
     imp = command(
         "import",
-        _cmd("commands_io", "cmd_import"),
+        _cmd("commands_import", "cmd_import"),
         "import shipments from a CSV file",
         "Import shipments from a CSV file: a header row, then one shipment per row. Columns "
         "(by header name, any order, case-insensitive): tracking_number (required), carrier, "
         "label, order_ref, service, origin_country, destination_country, ship_date, "
         "promised_delivery (YYYY-MM-DD), declared_value, currency, weight_kg. Delimiter ',' "
         "or ';' (tab, '|'), UTF-8 with or without BOM. Bad rows are reported by line and "
-        "column; the good rows are imported (exit code 6 when some rows failed).",
+        "column; the good rows are imported (exit code 6 when some rows failed). A platform's "
+        "export: --preset (shopify = Matrixify orders with fulfillments, shipstation, "
+        "woocommerce = AST, amazon, ebay), or any CSV with --map field=Column,...; re-importing "
+        "a file changes nothing.",
     )
     imp.add_argument("file", metavar="FILE.csv")
+    imp.add_argument("--preset", choices=IMPORT_PRESETS, help="the platform export's columns")
+    imp.add_argument(
+        "--map",
+        action="append",
+        metavar="FIELD=COLUMN,...",
+        help="which column holds each field: tracking (required), carrier, service, order, label, "
+        "ship_date, promised, days (service days from the ship date), value, currency, "
+        "destination, origin, weight; overrides the preset's",
+    )
+    imp.add_argument(
+        "--date-format", metavar="FMT", help="the file's dates: DD/MM/YYYY, MM-DD-YYYY, %%d.%%m.%%Y ..."
+    )
+    imp.add_argument("--currency", metavar="ISO", help="currency of amounts written without one")
+    imp.add_argument("--encoding", metavar="ENC", help="the file's encoding when not UTF-8 (cp1252, gbk ...)")
     imp.add_argument("--json", action="store_true", help="print the summary as JSON")
 
     exp = command(

@@ -1,4 +1,4 @@
-"""Bulk commands: import (our CSV format, see parcel_watch.importer) and export."""
+"""Bulk commands: export (import is in commands_import)."""
 
 from __future__ import annotations
 
@@ -9,168 +9,14 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
-
-from parcel_watch import importer
-from parcel_watch.adding import Conflict, upsert
 from parcel_watch.cli import output
 from parcel_watch.cli.errors import ExitCode, InvalidInput
 from parcel_watch.cli.session import open_store, run
 from parcel_watch.exporter import JsonArrayWriter, csv_header, csv_rows, shipment_dict
 from parcel_watch.textsafe import clean
-
-BATCH_ROWS = 500  # rows parsed ahead of the database, and the progress update interval
-MAX_REPORTED_ERRORS = 1000  # detailed row errors kept in memory; the rest are only counted
-READ_CHUNK = 1 << 20
-
-
-@dataclass
-class ImportSummary:
-    file: str
-    delimiter: str = ","
-    rows: int = 0
-    added: int = 0
-    updated: int = 0
-    failed: int = 0
-    errors: list[importer.RowError] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
-
-    def fail(self, error: importer.RowError) -> None:
-        self.failed += 1
-        if len(self.errors) < MAX_REPORTED_ERRORS:
-            self.errors.append(error)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "file": self.file,
-            "delimiter": self.delimiter,  # one character; "\t" for tab
-            "rows": self.rows,
-            "added": self.added,
-            "updated": self.updated,
-            "failed": self.failed,
-            "errors": [
-                {"line": e.line, "column": p.column, "reason": p.reason}
-                for e in self.errors
-                for p in e.problems
-            ],
-            "errors_truncated": self.failed > len(self.errors),
-            "ignored_columns": self.ignored_columns,
-        }
-
-    @property
-    def exit_code(self) -> ExitCode:
-        if not self.failed:
-            return ExitCode.OK
-        return ExitCode.PARTIAL if self.added + self.updated else ExitCode.INVALID
-
-
-def _chunks(path: Path) -> Iterator[bytes]:
-    with path.open("rb") as f:
-        while chunk := f.read(READ_CHUNK):
-            yield chunk
-
-
-def _file_error(path: str, reason: str, as_json: bool) -> int:
-    if as_json:
-        output.emit_json({"file": path, "error": reason, "rows": 0, "added": 0, "updated": 0, "failed": 0})
-    output.error(f"{path}: {reason}", hint="nothing was imported")
-    return ExitCode.INVALID
-
-
-def cmd_import(args: argparse.Namespace) -> int:
-    path = Path(args.file)
-    try:
-        size = path.stat().st_size
-        bad = importer.check_utf8(_chunks(path))  # a first streamed pass: fail before adding anything
-    except OSError as exc:
-        raise InvalidInput(f"cannot read {args.file}: {exc.strerror or exc}") from exc
-    if bad is not None:
-        return _file_error(args.file, bad.reason, args.json)
-    return run(_import(args, path, size))
-
-
-async def _import(args: argparse.Namespace, path: Path, size: int) -> int:
-    summary = ImportSummary(file=args.file)
-    try:
-        handle = path.open(encoding="utf-8", newline="")
-    except OSError as exc:
-        raise InvalidInput(f"cannot read {args.file}: {exc.strerror or exc}") from exc
-    with handle:
-        progress = Progress(
-            TextColumn("importing"),
-            BarColumn(),
-            TaskProgressColumn(),
-            TimeRemainingColumn(),
-            console=output.console(stderr=True),
-            disable=not sys.stderr.isatty(),
-            transient=True,
-        )
-        task = progress.add_task("import", total=max(size, 1))
-        consumed = 0
-
-        def lines() -> Iterator[str]:
-            nonlocal consumed
-            for line in handle:
-                consumed += len(line.encode("utf-8", errors="replace"))
-                yield line
-
-        rows = importer.open_rows(lines())
-        if isinstance(rows, importer.FileError):
-            return _file_error(args.file, rows.reason, args.json)
-        summary.delimiter = rows.delimiter
-        summary.ignored_columns = rows.ignored
-        with progress:
-            async with open_store(args.db) as store:
-                for item in rows:
-                    summary.rows += 1
-                    if isinstance(item, importer.RowError):
-                        summary.fail(item)
-                    else:
-                        await _import_row(store, item, summary)
-                    if summary.rows % BATCH_ROWS == 0:
-                        progress.update(task, completed=consumed)
-            progress.update(task, completed=size)
-    _report_import(summary, args.json)
-    return summary.exit_code
-
-
-async def _import_row(store: Any, row: importer.ImportRow, summary: ImportSummary) -> None:
-    try:
-        outcome = await upsert(
-            store, row.to_shipment(fill_from_detection=False), row.candidate, explicit=bool(row.carrier)
-        )
-    except Conflict as exc:
-        problem = importer.Problem("carrier", f"{exc}; name the carrier in the carrier column")
-        summary.fail(importer.RowError(row.line, (problem,)))
-        return
-    if outcome.created:
-        summary.added += 1
-    else:
-        summary.updated += 1
-
-
-def _report_import(summary: ImportSummary, as_json: bool) -> None:
-    if as_json:
-        output.emit_json(summary.to_json())
-    for error in summary.errors:
-        for p in error.problems:
-            where = f"line {error.line}" + (f", column {p.column}" if p.column else "")
-            output.message(f"{summary.file}: {where}: {p.reason}")
-    if summary.failed > len(summary.errors):
-        output.message(f"... and {summary.failed - len(summary.errors)} more failed rows")
-    if summary.ignored_columns:
-        output.note(f"ignored unknown columns: {', '.join(summary.ignored_columns)}")
-    if summary.rows == 0:
-        output.note("the file has a header but no rows")
-    output.message(
-        f"imported {summary.file}: {summary.added} added, {summary.updated} updated, "
-        f"{summary.failed} failed (of {summary.rows} rows)"
-    )
-
 
 # -- export ------------------------------------------------------------------------------
 

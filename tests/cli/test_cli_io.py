@@ -31,7 +31,7 @@ def test_import_keeps_good_rows_and_reports_bad_ones(cli: Cli) -> None:
     assert (summary["rows"], summary["added"], summary["updated"], summary["failed"]) == (7, 5, 0, 2)
     assert [(e["line"], e["column"]) for e in summary["errors"]] == [(4, "tracking_number"), (8, "ship_date")]
     assert "check digit does not match" in summary["errors"][0]["reason"]
-    assert "line 8, column ship_date" in mixed.err and "5 added, 0 updated, 2 failed" in mixed.err
+    assert "line 8, column ship_date" in mixed.err and "5 new, 0 updated, 0 unchanged, 2 failed" in mixed.err
 
     stored = {s["tracking_number"]: s for s in cli("list", "--json").json()}
     # The file with the missing column added nothing (its only number is a bad row of the other).
@@ -53,9 +53,9 @@ def test_import_keeps_good_rows_and_reports_bad_ones(cli: Cli) -> None:
     assert stored["986578788855"]["carrier_source"] == "import"  # the row named its carrier
     assert stored["RB123456785GB"]["origin_country"] == "GB"  # S10: from the number
 
-    # Importing again updates the same shipments.
+    # Importing again changes nothing: every good row says what is stored already.
     again = cli("import", str(DATA / "import_mixed.csv"), "--json").json()
-    assert (again["added"], again["updated"], again["failed"]) == (0, 5, 2)
+    assert (again["added"], again["updated"], again["unchanged"], again["failed"]) == (0, 0, 5, 2)
 
 
 def test_import_semicolons_bom_malformed_and_encoding(cli: Cli, tmp_path: Path) -> None:
@@ -77,7 +77,7 @@ def test_import_semicolons_bom_malformed_and_encoding(cli: Cli, tmp_path: Path) 
     assert stored["RB123456785GB"]["label"] == "Brief; London"
 
     assert malformed.code == 6
-    assert "line 3: malformed CSV" in malformed.err and "2 added, 0 updated, 1 failed" in malformed.err
+    assert "line 3: malformed CSV" in malformed.err and "2 new, 0 updated, 0 unchanged, 1 failed" in malformed.err
 
     assert not_utf8.code == 4 and "not UTF-8" in not_utf8.err and "line 2" in not_utf8.err
 
