@@ -41,6 +41,7 @@ import csv
 import io
 import json
 import os
+import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -246,9 +247,8 @@ async def write_batch(
         if (pack / "manifest.json").exists():
             kept.append(item.claim_id)
             continue
-        if pack.exists():  # an export cut short: start the pack again
-            for leftover in pack.iterdir():
-                leftover.unlink()
+        if pack.exists():  # an export cut short (no manifest yet): start the pack again
+            shutil.rmtree(pack)
         result = await export_claim(store, item.claim_id, pack, include_personal=include_personal, now=now)
         written.append(item.claim_id)
         manifest["claims"][str(item.claim_id)] = {

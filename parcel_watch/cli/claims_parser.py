@@ -1,7 +1,8 @@
 """The command line of ``parcel-watch claims …`` and ``parcel-watch evidence verify``.
 
 Only argument definitions live here (cheap to import: the parser is built on every call);
-the handlers are in ``commands_claims`` and are imported when a command runs.
+the handlers are in ``commands_claims`` (``claims sweep``: ``commands_sweep``) and are imported
+when a command runs.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ def add_claims_commands(
         sub = parent.add_subparsers(dest=dest, metavar="ACTION", required=True)
 
         def action(
-            name: str, func: str, help: str, description: str | None = None
+            name: str, func: str, help: str, description: str | None = None, module: str = "commands_claims"
         ) -> argparse.ArgumentParser:
             p = sub.add_parser(
                 name,
@@ -38,7 +39,7 @@ def add_claims_commands(
                 formatter_class=argparse.RawDescriptionHelpFormatter,
             )
             global_options(p, sub=True)
-            p.set_defaults(handler=handler("commands_claims", func))
+            p.set_defaults(handler=handler(module, func))
             return p
 
         return action
@@ -144,6 +145,25 @@ def add_claims_commands(
     export.add_argument("--out", metavar="DIR", required=True, help="a new or empty directory")
     export.add_argument("--include-personal-data", action="store_true", help="keep names, addresses, phones")
     export.add_argument("--json", action="store_true", help="print the manifest as JSON")
+
+    sweep = action(
+        "sweep",
+        "cmd_claims_sweep",
+        "list late deliveries whose money-back guarantee can still be asked, and draft the batch",
+        "Draft the claims of the open anomalies, then list every delivered-late shipment whose "
+        "guarantee was in force on its ship date (suspensions known to the policy data) and whose "
+        "refund-request window is still open. With --out, write one refund-request CSV per carrier "
+        "and each claim's evidence pack there (personal data redacted unless "
+        "--include-personal-data); running it again adds nothing twice.",
+        module="commands_sweep",
+    )
+    sweep.add_argument("--since", metavar="YYYY-MM-DD", help="only deliveries on or after this day (UTC)")
+    sweep.add_argument(
+        "--out", metavar="DIR", help="write the batch here (CSV per carrier, packs, sweep.json)"
+    )
+    sweep.add_argument("--by", metavar="NAME", help="who drafts (default: $USER)")
+    sweep.add_argument("--include-personal-data", action="store_true", help="keep names, addresses, phones")
+    sweep.add_argument("--json", action="store_true", help="the list (and the batch written) as JSON")
 
     evidence = command(
         "evidence",

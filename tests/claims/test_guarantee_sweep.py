@@ -180,3 +180,18 @@ async def test_the_batch_has_a_csv_per_carrier_and_packs_that_verify_and_a_rerun
     assert {p.name: p.read_bytes() for p in again.csv_files} == csv_before
     assert sorted(p.relative_to(out) for p in (out / "packs").rglob("*")) == pack_files_before
     assert again.manifest == first.manifest
+
+
+async def test_a_pack_cut_short_before_its_manifest_is_written_again(store: Store, tmp_path: Path) -> None:
+    await _store_of_parcels(store)
+    items = (await _sweep(store)).items
+    partial = tmp_path / "batch" / "packs" / f"claim-{items[0].claim_id}"
+    (partial / "payloads").mkdir(parents=True)
+    (partial / "payloads" / "half-written.json").write_text("{")
+
+    result = await write_batch(store, tmp_path / "batch", items, now=NOW)
+
+    assert items[0].claim_id in result.packs_written
+    assert not (partial / "payloads" / "half-written.json").exists()
+    verified = verify_pack(partial)
+    assert verified.ok, verified.problems
