@@ -108,8 +108,10 @@ class Shipment(BaseModel):
 
 
 class NewShipment(Strict):
-    tracking_number: str = Field(min_length=1, max_length=100)
-    carrier: str | None = Field(None, min_length=1, max_length=40, description="kept over detection")
+    tracking_number: str = Field(min_length=1, max_length=100, examples=["1Z999AA10123456784"])
+    carrier: str | None = Field(
+        None, min_length=1, max_length=40, description="kept over detection", examples=["ups"]
+    )
     label: str | None = Field(None, max_length=200)
     order_ref: str | None = Field(None, max_length=120)
     service: str | None = Field(None, max_length=120)
