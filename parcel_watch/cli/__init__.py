@@ -284,6 +284,9 @@ def build_parser() -> argparse.ArgumentParser:
     from parcel_watch.cli.notify_parser import add_notify_commands  # notify watch|unwatch|list|test|log
 
     add_notify_commands(command, _cmd, _global_options)
+    from parcel_watch.cli.report_parser import add_report_commands  # report carriers
+
+    add_report_commands(command, _cmd, _global_options)
     prs.add_argument("--json", action="store_true", help='{"shipments": [...], "errors": [...]}')
     return parser
 
