@@ -273,7 +273,7 @@ def build_parser() -> argparse.ArgumentParser:
     srv = command(
         "serve",
         _cmd("commands_serve", "cmd_serve"),
-        "receive carrier webhooks (17TRACK, AfterShip, EasyPost)",
+        "serve the JSON API and receive carrier webhooks (17TRACK, AfterShip, EasyPost)",
     )
     srv.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     srv.add_argument("--port", type=int, default=8790, help="port (default: 8790)")
@@ -284,6 +284,9 @@ def build_parser() -> argparse.ArgumentParser:
     from parcel_watch.cli.notify_parser import add_notify_commands  # notify watch|unwatch|list|test|log
 
     add_notify_commands(command, _cmd, _global_options)
+    from parcel_watch.cli.token_parser import add_token_commands  # token create|list|revoke
+
+    add_token_commands(command, _cmd, _global_options)
     from parcel_watch.cli.report_parser import add_report_commands  # report carriers
 
     add_report_commands(command, _cmd, _global_options)

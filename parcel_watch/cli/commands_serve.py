@@ -1,4 +1,5 @@
-"""``parcel-watch serve``: the webhook receiver for 17TRACK, AfterShip and EasyPost pushes."""
+"""``parcel-watch serve``: the JSON API (``/api/…``, bearer tokens) and the webhook receiver for
+17TRACK, AfterShip and EasyPost pushes (each provider with a secret configured), on one server."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import signal
 from aiohttp import web
 
 from parcel_watch.cli import output
-from parcel_watch.cli.errors import CliError, ExitCode
+from parcel_watch.cli.errors import ExitCode
 from parcel_watch.cli.session import open_store, run
 
 
@@ -30,19 +31,13 @@ def webhook_secrets() -> dict[str, str]:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from parcel_watch import api
     from parcel_watch.cli.commands_notify import load_settings
     from parcel_watch.cli.commands_poll import prepare_notifications, rules_table
     from parcel_watch.notify import notifying
     from parcel_watch.webhooks import WebhookConfig, make_app
 
     secrets = webhook_secrets()
-    if not secrets:
-        raise CliError(
-            "no webhook secret configured",
-            hint="set PARCEL_WATCH_EASYPOST_WEBHOOK_SECRET, PARCEL_WATCH_AFTERSHIP_WEBHOOK_SECRET "
-            "or PARCEL_WATCH_17TRACK_API_KEY",
-            code=ExitCode.INVALID,
-        )
 
     settings, rules = load_settings(), rules_table()
 
@@ -53,13 +48,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
         ):
             # A push with new events has the notifier look for facts, in its own task.
             config = WebhookConfig(secrets, on_new_events=notifier.kick)
-            runner = web.AppRunner(make_app(store, config))
+            app = make_app(store, config)
+            api.install(app, store)
+            runner = web.AppRunner(app)
             await runner.setup()
             site = web.TCPSite(runner, args.host, args.port)
             await site.start()
-            output.message(
-                f"receiving webhooks for {', '.join(sorted(secrets))} on http://{args.host}:{args.port}/webhooks/<provider>"
-            )
+            base = f"http://{args.host}:{args.port}"
+            output.message(f"JSON API on {base}/api/ (OpenAPI document: {base}{api.OPENAPI_PATH})")
+            if secrets:
+                output.message(
+                    f"receiving webhooks for {', '.join(sorted(secrets))} on {base}/webhooks/<provider>"
+                )
+            else:
+                output.note(
+                    "no webhook secret configured (PARCEL_WATCH_EASYPOST_WEBHOOK_SECRET, "
+                    "PARCEL_WATCH_AFTERSHIP_WEBHOOK_SECRET or PARCEL_WATCH_17TRACK_API_KEY): no webhooks"
+                )
             stop = asyncio.Event()
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGINT, signal.SIGTERM):
