@@ -38,7 +38,7 @@ from claims.model import (
     Party,
     Policy,
 )
-from claims.policies import incidents_for, operator, policies_for
+from claims.policies import guarantees, incidents_for, operator, policies_for
 from claims.policies.common import EU_EEA
 from claims.sdr import SdrRates
 from parcel_watch.model import Money, Shipment, TrackingEvent
@@ -56,6 +56,7 @@ WARNINGS = {
     "shipper_files": "only the shipper can file this claim: ask the seller to file it",
     "recipient_files": "only the recipient can file this claim",
     "duty_pending": "the respondent's own period has not ended yet (see duty)",
+    "guarantee_not_in_force": "the guarantee was suspended, or is not known to be in force, on the ship date",
 }
 
 OPERATOR_NAMES = {
@@ -138,6 +139,22 @@ def respondent_name(policy: Policy, shipment: Shipment, facts: ClaimFacts) -> st
     if policy.party is Party.PLATFORM:
         return facts.platform
     return None
+
+
+def guarantee_state(
+    policy: Policy, shipment: Shipment, events: Sequence[TrackingEvent], now: datetime
+) -> guarantees.GuaranteeState | None:
+    """A money-back guarantee's state on the ship date (else the first scan's day); None when
+    the policy is no guarantee or the day is unknown. Not delivered yet, the item has taken
+    at least until now."""
+    if not guarantees.is_guarantee(policy.id):
+        return None
+    first = min((e.occurred_at for e in events), default=None)
+    shipped = shipment.ship_date or (first.date() if first is not None else None)
+    if shipped is None:
+        return None
+    transit = ((_delivered_at(events) or now).date() - shipped).days
+    return guarantees.state_on(policy.id, shipped, transit)
 
 
 def binding_deadline(deadlines: Sequence[Deadline], today: date) -> Deadline | None:
@@ -236,6 +253,9 @@ def draft_one(
         warnings.append("recipient_files")
     if duty is not None and today <= duty.latest:
         warnings.append("duty_pending")
+    state = guarantee_state(policy, shipment, situation.events, situation.now)
+    if state is not None and state is not guarantees.GuaranteeState.IN_FORCE:
+        warnings.append("guarantee_not_in_force")
     # Auto-filing is only for what needs no judgement: any warning holds the claim back.
     auto_file = not warnings
 

@@ -13,6 +13,7 @@ from claims.evidence import verify_pack
 from claims.guarantee_batch import carrier_csv, write_batch
 from claims.guarantee_sweep import Sweep, SweepItem
 from claims.model import ClaimStatus
+from claims.rendering import render
 from parcel_watch.model import Money
 from parcel_watch.store import Store
 from tests.claims.sweep_builders import delivered_parcel
@@ -114,6 +115,19 @@ async def test_a_parcel_shipped_while_ups_had_suspended_its_guarantee_is_left_ou
     sweep = await _sweep(store, datetime(2020, 6, 10, 12, 0, tzinfo=UTC))
     assert sweep.items == ()
     assert sweep.left_out == {"guarantee suspended on the ship date": 1}
+    # The draft itself says so, in both languages, and is never filed automatically.
+    [gsr] = [c for c in await lifecycle.list_claims(store) if c.policy_id == "ups.gsr"]
+    assert "guarantee_not_in_force" in gsr.document["claim"]["warnings"] and not gsr.auto_file
+    assert "GUARANTEE NOT IN FORCE" in render(gsr.document, language="en", markdown=False)
+    assert "保证未生效" in render(gsr.document, language="zh", markdown=False)
+
+
+async def test_a_draft_of_a_guarantee_in_force_has_no_such_warning(store: Store) -> None:
+    await _store_of_parcels(store)
+    ups = next(i for i in (await _sweep(store)).items if i.operator == "ups")
+    claim = await lifecycle.get(store, ups.claim_id)
+    assert "guarantee_not_in_force" not in claim.document["claim"]["warnings"]
+    assert "GUARANTEE NOT IN FORCE" not in render(claim.document, language="en", markdown=False)
 
 
 def _item(operator: str, amount: Money | None) -> SweepItem:
