@@ -40,7 +40,7 @@ async def list_anomalies(call: Call) -> s.Page[s.Anomaly]:
         call.store, call.now(), include_resolved=q.state == "all", shipment_id=q.shipment_id
     )
     if q.kind is not None:
-        found = [a for a in found if a.anomaly.kind.value == q.kind]
+        found = [a for a in found if a.anomaly.kind is q.kind]
     return slice_page(call.request, q, [_anomaly(a) for a in found])
 
 

@@ -12,7 +12,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from claims.model import ClaimStatus, Party
+from claims.model import AnomalyKind, ClaimStatus, Party
 from parcel_watch.status import Status
 from parcel_watch.views.parcels import SortOrder
 
@@ -149,7 +149,7 @@ class Event(BaseModel):
 
 
 class AnomalyQuery(PageQuery):
-    kind: str | None = Field(None, max_length=32)
+    kind: AnomalyKind | None = None
     shipment_id: int | None = Field(None, ge=1, le=2**62)
     state: Literal["open", "all"] = "open"
 

@@ -133,6 +133,8 @@ async def test_anomalies_listed_and_filtered(client: Client, seeded: Seeded) -> 
     none = await get(client, "/api/anomalies", seeded.read, shipment_id=seeded.delivered)
     assert none["items"] == [] and none["total"] == 0
     await get(client, "/api/anomalies", seeded.read, 400, state="closed")
+    unknown = await get(client, "/api/anomalies", seeded.read, 400, kind="bored")
+    assert "query kind" in unknown["error"]["details"][0]
 
 
 async def test_claims_listed_read_and_moved_along_their_lifecycle(client: Client, seeded: Seeded) -> None:
