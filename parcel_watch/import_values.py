@@ -18,8 +18,12 @@ from importlib import resources
 
 # Spreadsheet-style tokens people write (DD/MM/YYYY) and the strptime directives they mean.
 _TOKENS = (("YYYY", "%Y"), ("YY", "%y"), ("MMM", "%b"), ("MM", "%m"), ("DD", "%d"), ("M", "%m"), ("D", "%d"))
-# Time parts a date cell may carry after the date; only the date is kept.
-_TIME_SUFFIXES = ("", " %H:%M:%S", " %H:%M", " %I:%M:%S %p", " %I:%M %p", " %H:%M:%S %z", "T%H:%M:%S%z")
+# A time after the date (dropped: the date is the one written). strptime says what it did not
+# read ("unconverted data remains: 10:15:22 AM"), which must look like this.
+_TIME_AFTER = re.compile(
+    r"[ T](?P<h>\d{1,2}):(?P<m>[0-5]\d)(?::[0-5]\d(?:\.\d+)?)?(?P<ampm>\s?[AaPp][Mm])?"
+    r"(?:\s?(?:[+-]\d{2}:?\d{2}|Z|UTC))?"
+)
 
 
 def strptime_format(spec: str) -> str:
@@ -49,12 +53,17 @@ def parse_date_as(value: str, formats: tuple[str, ...]) -> date:
         except ValueError:
             raise ValueError(f'"{text}" is not a date (YYYY-MM-DD; or give --date-format)') from None
     for fmt in formats:
-        for candidate in (text, text.replace("/", "-")):
-            for suffix in _TIME_SUFFIXES:
+        for candidate in (text, text.replace("/", "-")) if "/" in text else (text,):
+            try:
+                return datetime.strptime(candidate, fmt).date()
+            except ValueError as exc:
+                rest = str(exc).partition("unconverted data remains: ")[2]
+            time = _TIME_AFTER.fullmatch(rest) if rest else None
+            if time and int(time["h"]) <= (12 if time["ampm"] else 23):
                 try:
-                    return datetime.strptime(candidate, fmt + suffix).date()
+                    return datetime.strptime(candidate[: -len(rest)], fmt).date()
                 except ValueError:
-                    continue
+                    pass
     shown = " or ".join(readable_format(f) for f in formats)
     raise ValueError(f'"{text}" is not a date in the format {shown}')
 

@@ -79,7 +79,12 @@ def test_iso_dates_by_default(day: date) -> None:
 
 @pytest.mark.parametrize(
     ("text", "spec"),
-    [("31-02-2025", "DD-MM-YYYY"), ("31/03/2025 9:15:00 AM", "MM/DD/YYYY"), ("Feb-30-25", "MMM-DD-YY")],
+    [
+        ("31-02-2025", "DD-MM-YYYY"),
+        ("31/03/2025 9:15:00 AM", "MM/DD/YYYY"),
+        ("03/04/2025 25:10:00", "MM/DD/YYYY"),
+        ("Feb-30-25", "MMM-DD-YY"),
+    ],
 )
 def test_impossible_dates_say_the_format(text: str, spec: str) -> None:
     fmt = strptime_format(spec)

@@ -1,11 +1,9 @@
 """``parcel-watch import``: our CSV format (parcel_watch.importer) or a merchant's export read
 through a preset or a column mapping (parcel_watch.import_mapping).
 
-The file is streamed: rows go to the store one by one as they are read, so memory does not
-grow with the file. Re-importing a file changes nothing: a row that says what the store
-already holds is counted as unchanged and not written. A row repeating an earlier row's
-shipment is reported as a duplicate (an earlier row is known by a bounded window of recent
-numbers, or by the shipment having been created since this import started).
+The file is streamed: rows go to the store in batches as they are read
+(``import_batches``), so memory does not grow with the file. A file in another encoding, or
+missing a required column, fails before anything is stored.
 """
 
 from __future__ import annotations
@@ -13,95 +11,20 @@ from __future__ import annotations
 import argparse
 import codecs
 import sys
-from collections import OrderedDict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
 from parcel_watch import import_mapping, importer
-from parcel_watch.adding import Conflict, upsert
 from parcel_watch.cli import output
 from parcel_watch.cli.errors import ExitCode, InvalidInput
+from parcel_watch.cli.import_batches import BatchWriter, ImportSummary
 from parcel_watch.cli.session import open_store, run
-from parcel_watch.model import Shipment
 
-BATCH_ROWS = 500  # progress update interval
-MAX_REPORTED = 1000  # detailed row errors and duplicates kept in memory; the rest are counted
-RECENT_KEYS = 10_000  # numbers remembered to spot a repeated row without asking the store
+PROGRESS_ROWS = 500  # progress update interval
 READ_CHUNK = 1 << 20
-# What a row may say about a shipment; a row saying only what is stored changes nothing.
-_DESCRIPTIVE = (
-    "label",
-    "order_ref",
-    "service",
-    "origin_country",
-    "destination_country",
-    "ship_date",
-    "promised_delivery",
-    "declared_value",
-    "weight_kg",
-)
-
-
-@dataclass
-class ImportSummary:
-    file: str
-    format: str = "parcel-watch"
-    delimiter: str = ","
-    rows: int = 0
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    failed: int = 0
-    not_shipped: int = 0
-    duplicates: int = 0
-    errors: list[importer.RowError] = field(default_factory=list)
-    duplicate_lines: list[tuple[int, str]] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
-    notes: dict[str, int] = field(default_factory=dict)
-
-    def fail(self, error: importer.RowError) -> None:
-        self.failed += 1
-        if len(self.errors) < MAX_REPORTED:
-            self.errors.append(error)
-
-    def duplicate(self, line: int, number: str) -> None:
-        self.duplicates += 1
-        if len(self.duplicate_lines) < MAX_REPORTED:
-            self.duplicate_lines.append((line, number))
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "file": self.file,
-            "format": self.format,
-            "delimiter": self.delimiter,  # one character; "\t" for tab
-            "rows": self.rows,
-            "added": self.added,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "failed": self.failed,
-            "duplicates": self.duplicates,
-            "not_shipped": self.not_shipped,
-            "errors": [
-                {"line": e.line, "column": p.column, "reason": p.reason}
-                for e in self.errors
-                for p in e.problems
-            ],
-            "errors_truncated": self.failed > len(self.errors),
-            "duplicate_rows": [{"line": line, "tracking_number": n} for line, n in self.duplicate_lines],
-            "ignored_columns": self.ignored_columns,
-            "notes": self.notes,
-        }
-
-    @property
-    def exit_code(self) -> ExitCode:
-        if not self.failed:
-            return ExitCode.OK
-        return ExitCode.PARTIAL if self.added + self.updated + self.unchanged else ExitCode.INVALID
 
 
 def _chunks(path: Path) -> Iterator[bytes]:
@@ -213,10 +136,9 @@ async def _import(
             transient=True,
         )
         task = progress.add_task("import", total=max(size, 1))
-        started = datetime.now(UTC)
-        recent: OrderedDict[tuple[str, str], None] = OrderedDict()
         with progress:
             async with open_store(args.db) as store:
+                writer = BatchWriter(store, summary, datetime.now(UTC))
                 for item in rows:
                     if isinstance(item, import_mapping.NotShipped):
                         summary.not_shipped += 1
@@ -225,61 +147,15 @@ async def _import(
                     if isinstance(item, importer.RowError):
                         summary.fail(item)
                     else:
-                        await _import_row(store, item, summary, started, recent)
-                    if summary.rows % BATCH_ROWS == 0:
+                        await writer.add(item)
+                    if summary.rows % PROGRESS_ROWS == 0:
                         progress.update(task, completed=consumed)
+                await writer.flush()
             progress.update(task, completed=size)
         if isinstance(rows, import_mapping.MappedRows):
             summary.notes = dict(rows.notes)
     _report_import(summary, args.json)
     return summary.exit_code
-
-
-def says_nothing_new(stored: Shipment, row: Shipment) -> bool:
-    """Whether storing ``row`` over ``stored`` would change nothing (empty = keep)."""
-    if row.carrier_source.strength > stored.carrier_source.strength:
-        return False
-    return all(
-        getattr(row, name) is None or getattr(row, name) == getattr(stored, name) for name in _DESCRIPTIVE
-    )
-
-
-async def _import_row(
-    store: Any,
-    row: importer.ImportRow,
-    summary: ImportSummary,
-    started: datetime,
-    recent: OrderedDict[tuple[str, str], None],
-) -> None:
-    shipment = row.to_shipment(fill_from_detection=False)
-    key = (shipment.tracking_number, row.carrier or "")
-    if key in recent:
-        summary.duplicate(row.line, shipment.tracking_number)
-        return
-    recent[key] = None
-    if len(recent) > RECENT_KEYS:
-        recent.popitem(last=False)
-    existing = await store.find(shipment.tracking_number)
-    if row.carrier:
-        target = next((s for s in existing if s.carrier == row.carrier), None)
-    else:
-        target = existing[0] if len(existing) == 1 else None
-    if target is not None and target.created_at >= started:
-        summary.duplicate(row.line, shipment.tracking_number)
-        return
-    if target is not None and says_nothing_new(target, shipment):
-        summary.unchanged += 1
-        return
-    try:
-        outcome = await upsert(store, shipment, row.candidate, explicit=bool(row.carrier))
-    except Conflict as exc:
-        problem = importer.Problem("carrier", f"{exc}; name the carrier in the carrier column")
-        summary.fail(importer.RowError(row.line, (problem,)))
-        return
-    if outcome.created:
-        summary.added += 1
-    else:
-        summary.updated += 1
 
 
 def _report_import(summary: ImportSummary, as_json: bool) -> None:
