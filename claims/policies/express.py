@@ -22,6 +22,7 @@ from claims.model import (
     Window,
 )
 from claims.policies.common import REFERENCE_DATE, money
+from claims.policies.guarantees import describe
 
 LOSS, DAMAGE, DELAY = Incident.LOSS, Incident.DAMAGE, Incident.DELAY
 
@@ -119,10 +120,7 @@ UPS_GSR = Policy(
     carriers=frozenset({"ups"}),
     countries=frozenset({"US"}),
     services=frozenset({"next day air", "worldwide express"}),
-    conditions=(
-        "Only the payer may ask [4].",
-        "GSR, suspended on 24 Mar 2020, is back since 5 Apr 2021 for Next Day Air and Worldwide Express only [5].",
-    ),
+    conditions=("Only the payer may ask [4].", *describe("ups.gsr")),
 )
 
 UPS_GSR_GROUND = replace(
@@ -131,7 +129,7 @@ UPS_GSR_GROUND = replace(
     name="UPS Guaranteed Service Refund (Ground)",
     services=frozenset({"ground"}),
     verified=False,
-    conditions=("Only the payer may ask [4].", "Whether the Ground guarantee is back is unconfirmed [5]."),
+    conditions=("Only the payer may ask [4].", *describe("ups.gsr.ground")),
 )
 
 _FEDEX_SOURCES = "[7] shipopti parcel-claim-faqs; [8] FedEx intl T&C copy, th4.ilovetranslation.com"
@@ -213,7 +211,7 @@ FEDEX_MBG = Policy(
     services=frozenset({"express", "overnight", "2day", "international priority", "international first"}),
     conditions=(
         "Only the payer may ask [10].",
-        "Suspended since 2020 except for some Express services: check the service is covered [11].",
+        *describe("fedex.mbg"),
         "Outside the US only Express payers in APAC and MEISA may ask [12].",
     ),
 )

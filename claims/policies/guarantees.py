@@ -120,6 +120,44 @@ HISTORIES: Mapping[str, GuaranteeHistory] = {
 }
 
 
+_SAYS = {
+    GuaranteeState.IN_FORCE: "In force again",
+    GuaranteeState.SUSPENDED: "Suspended",
+    GuaranteeState.UNKNOWN: "Not known to be in force",
+}
+
+
+def _ref(source: str) -> str:
+    """The reference's numbers ("[5]") at the start of a source."""
+    return source.split(" ", 1)[0]
+
+
+def _clause(note: str) -> str:
+    """A note as the clause after a colon ("Back for…" → "back for…"; "UPS…" stays)."""
+    note = note.rstrip(".")
+    if len(note) > 1 and note[0].isupper() and not note[1].isupper():
+        note = note[0].lower() + note[1:]
+    return f": {note}" if note else ""
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def describe(policy_id: str) -> tuple[str, ...]:
+    """The history as the conditions a draft shows, one sentence per change or exception."""
+    history = HISTORIES[policy_id]
+    lines = [
+        f"{_SAYS[c.state]} from {_day(c.on)}{_clause(c.note)} {_ref(c.source)}." for c in history.changes
+    ]
+    for e in history.seasonal:
+        lines.append(
+            f"No refund for items shipped {e.first[1]}–{e.last[1]} {date(2000, *e.first):%b} and delivered "
+            f"within {e.delivered_within_days} days {_ref(e.source)}."
+        )
+    return tuple(lines)
+
+
 def is_guarantee(policy_id: str) -> bool:
     """Whether the policy is a money-back guarantee whose being in force is recorded here."""
     return policy_id in HISTORIES

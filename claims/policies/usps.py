@@ -19,6 +19,7 @@ from claims.model import (
     Window,
 )
 from claims.policies.common import REFERENCE_DATE, money
+from claims.policies.guarantees import describe
 
 LOSS, DAMAGE, DELAY = Incident.LOSS, Incident.DAMAGE, Incident.DELAY
 
@@ -106,7 +107,7 @@ USPS_PME_REFUND = Policy(
     countries=frozenset({"US"}),
     scope=Scope.DOMESTIC,
     services=frozenset({"priority mail express", "express"}),
-    conditions=("No refund for items mailed from 22 to 25 December and delivered within 2 days [18].",),
+    conditions=describe("usps.domestic.pme.delay"),
 )
 
 USPS_INTERNATIONAL = Policy(

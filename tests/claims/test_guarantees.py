@@ -105,3 +105,19 @@ def test_changes_out_of_order_are_refused() -> None:
     earlier = StateChange(date(2020, 1, 1), GuaranteeState.SUSPENDED, "[x]")
     with pytest.raises(ValueError, match="date order"):
         GuaranteeHistory("test", (later, earlier))
+
+
+def test_the_policies_state_their_suspensions_from_the_data() -> None:
+    assert policy("ups.gsr").conditions == (
+        "Only the payer may ask [4].",
+        "Suspended from 24 Mar 2020: UPS suspended the GSR for all services [5].",
+        "In force again from 5 Apr 2021: back for the Next Day Air and Worldwide Express families only [5].",
+    )
+    assert policy("ups.gsr.ground").conditions[2].startswith("Not known to be in force from 5 Apr 2021")
+    assert any(
+        c.startswith("Not known to be in force from 1 Jan 2020") for c in policy("fedex.mbg").conditions
+    )
+    assert policy("usps.domestic.pme.delay").conditions == (
+        "No refund for items shipped 22–25 Dec and delivered within 2 days [18].",
+    )
+    assert guarantees.describe("canadapost.guarantee") == ()
