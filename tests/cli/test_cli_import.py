@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
-from tests.cli.conftest import Cli
+from tests.cli.conftest import ROOT, Cli
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "imports"
 
@@ -164,3 +167,48 @@ def test_reimport_on_postgresql_changes_nothing(cli: Cli, pg_url: str) -> None:
     again = cli("import", path, "--preset", "woocommerce", "--json", db=pg_url)
     assert (again.json()["added"], again.json()["updated"], again.json()["unchanged"]) == (0, 0, 8)
     assert stored(cli, pg_url) == before
+
+
+def test_a_changed_row_updates_its_shipment_and_the_rest_stay_unchanged(cli: Cli, tmp_path: Path) -> None:
+    original = FIXTURES / "woocommerce_ast_export.csv"
+    assert cli("import", str(original), "--preset", "woocommerce").code == 6
+    edited = tmp_path / "edited.csv"
+    edited.write_text(
+        original.read_text().replace(
+            "4823,FedEx,618403922751,04-03-2025", "4823,FedEx,618403922751,05-03-2025"
+        )
+    )
+    run = cli("import", str(edited), "--preset", "woocommerce", "--json")
+    assert (run.json()["added"], run.json()["updated"], run.json()["unchanged"]) == (0, 1, 7)
+    assert stored(cli)["618403922751"]["ship_date"] == "2025-03-05"
+
+
+def test_progress_bar_on_a_terminal_and_none_in_a_pipe(cli: Cli, tmp_path: Path) -> None:
+    path = str(FIXTURES / "woocommerce_ast_export.csv")
+    piped = cli("import", path, "--preset", "woocommerce")
+    assert "importing" not in piped.err and "━" not in piped.err
+
+    leader, follower = os.openpty()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PARCEL_WATCH_")}
+    env.update(PARCEL_WATCH_DB=str(tmp_path / "tty.db"), PYTHONIOENCODING="utf-8", TERM="xterm")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "parcel_watch", "import", path, "--preset", "woocommerce"],
+        stdout=subprocess.DEVNULL,
+        stderr=follower,
+        env=env,
+        cwd=ROOT,
+    )
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed: the command has ended
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(leader)
+    assert proc.wait(timeout=120) == 6
+    text = seen.decode("utf-8", errors="replace")
+    assert "importing" in text and "8 new" in text
