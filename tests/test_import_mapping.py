@@ -4,6 +4,8 @@ rows reported by line with the rest kept (pure: no store)."""
 from __future__ import annotations
 
 import io
+import tracemalloc
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -235,3 +237,27 @@ def test_spreadsheet_mangled_numbers_are_refused() -> None:
     text = "tracking-number\tcarrier\tshipment-date\n4.43659E+11\tYAMATO\t2025-03-03T07:21:05+09:00\n"
     _, bad, _ = read_rows(open_mapped(io.StringIO(text, newline=""), PRESETS["amazon"]))
     assert any("scientific notation" in p.reason for e in bad for p in e.problems)
+
+
+def _generated_export(rows: int) -> Iterator[str]:
+    yield "Name,Fulfillment: Tracking Company,Fulfillment: Tracking Number,Fulfillment: Created At\r\n"
+    numbers = [("UPS", "1Z7W4E180358304124"), ("USPS", "9400128194633057182269"), ("FedEx", "772419350813")]
+    for i in range(rows):
+        company, number = numbers[i % 3]
+        yield f"#{i},{company},{number},2025-03-{1 + i % 28:02d} 11:02:51 -0500\r\n"
+
+
+def _peak_bytes(rows: int) -> int:
+    tracemalloc.start()
+    try:
+        mapped = open_mapped(_generated_export(rows), PRESETS["shopify"])
+        assert isinstance(mapped, MappedRows)
+        assert sum(1 for _ in mapped) == rows
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_reading_is_streamed_memory_does_not_grow_with_the_file() -> None:
+    small, large = _peak_bytes(1_000), _peak_bytes(10_000)
+    assert large < small + 256 * 1024, (small, large)
