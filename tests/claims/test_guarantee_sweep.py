@@ -12,9 +12,9 @@ from claims import guarantee_sweep, lifecycle
 from claims.evidence import verify_pack
 from claims.guarantee_batch import carrier_csv, write_batch
 from claims.guarantee_sweep import Sweep, SweepItem
-from claims.model import ClaimStatus
+from claims.model import AnomalyKind, ClaimStatus, Incident, Party
 from claims.rendering import render
-from parcel_watch.model import Money
+from parcel_watch.model import Money, Shipment
 from parcel_watch.store import Store
 from tests.claims.sweep_builders import delivered_parcel
 
@@ -209,3 +209,35 @@ async def test_a_pack_cut_short_before_its_manifest_is_written_again(store: Stor
     assert not (partial / "payloads" / "half-written.json").exists()
     verified = verify_pack(partial)
     assert verified.ok, verified.problems
+
+
+SHIPPED = D(2026, 3, 2)
+
+
+def _entry(
+    *, latest: date | None, earliest: date | None = None, shipped: date | None = SHIPPED
+) -> guarantee_sweep.SweepInput:
+    """A drafted UPS refund claim not yet expired by a drafting run (``select`` alone)."""
+    claim = lifecycle.StoredClaim(
+        id=1, shipment_id=1, anomaly=AnomalyKind.DELIVERED_LATE, policy_id="ups.gsr", respondent=Party.CARRIER,
+        incident=Incident.DELAY, status=ClaimStatus.DRAFT, auto_file=False, amount=None, earliest=earliest,
+        latest=latest, time_zone="America/New_York", document={}, created_at=NOW, updated_at=NOW,
+    )  # fmt: skip
+    shipment = Shipment(tracking_number=NDA_LATE, carrier="ups", service="UPS Next Day Air")
+    return guarantee_sweep.SweepInput(claim, shipment, shipped, datetime(2026, 3, 5, 15, tzinfo=UTC))
+
+
+def test_select_alone_judges_the_window_in_the_claimants_zone() -> None:
+    def reasons(entry: guarantee_sweep.SweepInput, now: datetime = NOW) -> dict[str, int]:
+        return guarantee_sweep.select([entry], now).left_out
+
+    late_evening = datetime(2026, 3, 13, 3, 0, tzinfo=UTC)  # still 12 March in New York
+    assert guarantee_sweep.select([_entry(latest=D(2026, 3, 12))], late_evening).items != ()
+    assert reasons(_entry(latest=D(2026, 3, 12)), late_evening.replace(hour=5)) == {
+        "refund-request window closed": 1
+    }
+    assert reasons(_entry(latest=D(2026, 3, 20), earliest=D(2026, 3, 13))) == {
+        "refund-request window not open yet": 1
+    }
+    assert reasons(_entry(latest=None)) == {"no refund-request period known": 1}
+    assert reasons(_entry(latest=D(2026, 3, 20), shipped=None)) == {"ship or delivery date unknown": 1}
