@@ -241,3 +241,12 @@ def test_select_alone_judges_the_window_in_the_claimants_zone() -> None:
     }
     assert reasons(_entry(latest=None)) == {"no refund-request period known": 1}
     assert reasons(_entry(latest=D(2026, 3, 20), shipped=None)) == {"ship or delivery date unknown": 1}
+
+
+async def test_personal_data_stays_in_the_packs_only_when_asked_for(store: Store, tmp_path: Path) -> None:
+    await _store_of_parcels(store)
+    items = (await _sweep(store)).items
+    result = await write_batch(store, tmp_path / "batch", items, now=NOW, include_personal=True)
+    assert {entry["personal_data"] for entry in result.manifest["claims"].values()} == {"included"}
+    written = "".join(p.read_text(errors="replace") for p in (tmp_path / "batch").rglob("*") if p.is_file())
+    assert "Jane Doe" in written
