@@ -35,10 +35,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import ColumnElement
 
 from claims.model import AnomalyKind, AnomalyState, ClaimStatus, Party
 from claims.rules.calendar import calendar_for
@@ -47,7 +49,7 @@ from parcel_watch.store import Store
 from parcel_watch.store.schema import anomalies, claims, events, shipments
 from parcel_watch.views.performance import NOT_SCANS, OPEN_CLAIM_STATUSES, TROUBLE_STATUSES, _first_estimates
 from parcel_watch.views.report_math import business_days_in_transit, nearest_rank, wilson_interval
-from parcel_watch.views.sqltime import DAY_US, HOUR_US, SqlTime, day_number
+from parcel_watch.views.sqltime import HOUR_US, SqlTime, day_number
 
 EPOCH = date(1970, 1, 1)
 RECOVERED_STATUSES = (ClaimStatus.PAID.value, ClaimStatus.PARTIALLY_PAID.value)
@@ -257,19 +259,38 @@ def _shipment_facts(t: SqlTime, since: date | None) -> Select[Any]:
     ship_day = t.day(
         func.coalesce(t.date_micros(s.ship_date), t.micros(ev.c.first_event_at), t.micros(s.created_at))
     )
+    # The first scan: its second and, where it gave one, its offset (see first_scan_key).
+    first_second = ev.c.first_scan_key // OFFSET_SLOTS
+    first_slot = ev.c.first_scan_key % OFFSET_SLOTS
+    first_local_second = first_second + (first_slot - OFFSET_BIAS) * 60
+    delivered_at = t.micros(ev.c.delivered_at)
+    delivered_local = t.micros(ev.c.delivered_local)
+    delivered_day = t.day(func.coalesce(delivered_local, delivered_at))
+    offset = func.coalesce(delivered_local - delivered_at, 0)
+    judged = and_(s.status == Status.DELIVERED.value, ev.c.delivered_at.is_not(None))
+    promise_day = t.day(t.date_micros(s.promised_delivery))
+    estimate_day = t.day(t.micros(fe.c.estimated_delivery) + offset)
+    lag = (first_second * 1_000_000 - start) // HOUR_US
+    in_transit = and_(judged, ev.c.first_scan_key.is_not(None), delivered_at >= first_second * 1_000_000)
     query = select(
         s.carrier,
         s.service,
         s.origin_country,
         s.destination_country,
         ship_day.label("ship_day"),
-        (s.status == Status.DELIVERED.value).label("delivered"),
-        t.day(t.date_micros(s.promised_delivery)).label("promise_day"),
-        t.micros(fe.c.estimated_delivery).label("estimate"),
-        start.label("start"),
-        ev.c.first_scan_key,
-        t.micros(ev.c.delivered_at).label("delivered_at"),
-        t.micros(ev.c.delivered_local).label("delivered_local"),
+        _flag(s.status == Status.DELIVERED.value).label("delivered"),
+        case((and_(judged, promise_day.is_not(None)), _flag(delivered_day <= promise_day))).label("promise"),
+        case((and_(judged, estimate_day.is_not(None)), _flag(delivered_day <= estimate_day))).label(
+            "estimate"
+        ),
+        case((lag < 0, 0), else_=lag).label("lag_hours"),
+        _flag(in_transit).label("in_transit"),
+        # A local day where the scan gave its offset, else its UTC hour (Python finds the
+        # destination's day of it: the zone rules are not in SQL).
+        case((first_slot > 0, first_local_second // 86_400)).label("first_day"),
+        case((first_slot == 0, first_second // 3_600)).label("first_hour"),
+        case((delivered_local.is_not(None), t.day(delivered_local))).label("last_day"),
+        case((delivered_local.is_(None), t.whole_hours(delivered_at))).label("last_hour"),
         ev.c.reasons,
         an.c.kinds,
         an.c.open_kinds,
@@ -283,63 +304,68 @@ def _shipment_facts(t: SqlTime, since: date | None) -> Select[Any]:
     return query
 
 
+def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return case((condition, 1), else_=0)
+
+
 async def _tally(conn: AsyncConnection, by: By, since: date | None) -> dict[Key, _Tally]:
+    """Folds the per-shipment rows into counters; what repeats (group keys, zone days,
+    business-day spans) is computed once and looked up."""
     tallies: dict[Key, _Tally] = defaultdict(_Tally)
+    keys: dict[tuple[Any, ...], _Tally] = {}
+    spans: dict[tuple[str | None, int, int], int] = {}
     result = await conn.stream(
         _shipment_facts(SqlTime(conn.dialect), since).execution_options(yield_per=5000)
     )
-    async for row in result:
-        (carrier, service, origin, dest, ship_day, delivered, promise_day, estimate, start) = row[:9]
-        (first_scan_key, delivered_at, delivered_local, reasons, kinds, open_kinds) = row[9:]
-        tally = tallies[_key(by, carrier, service, origin, dest, ship_day)]
-        tally.shipments += 1
-        first_scan, first_local = _first_scan(first_scan_key)
-        if first_scan is not None:
-            tally.lag[max(0, (first_scan - start) // HOUR_US)] += 1
-        if delivered and delivered_at is not None:
-            tally.delivered += 1
-            _judge(tally, delivered_at, delivered_local, promise_day, estimate)
-            if first_scan is not None and delivered_at >= first_scan:
-                first = _local_day(first_scan, first_local, dest)
-                last = _local_day(delivered_at, delivered_local, dest)
-                tally.transit[business_days_in_transit(calendar_for(dest), first, last)] += 1
-        elif delivered:
-            tally.delivered += 1
-        kinds_ever = set((kinds or "").split())
-        tally.stalled += AnomalyKind.STALLED.value in kinds_ever
-        tally.lost_or_damaged += bool(LOST_OR_DAMAGED & set((open_kinds or "").split()))
-        for reason in set((reasons or "").split()) | {f"anomaly:{kind}" for kind in kinds_ever}:
-            tally.reasons[reason] += 1
+    async for partition in result.partitions():
+        for row in partition:
+            raw_key = row[:5] if by is By.MONTH else row[:4]
+            tally = keys.get(raw_key)
+            if tally is None:
+                tally = keys[raw_key] = tallies[_key(by, *row[:5])]
+            (delivered, promise, estimate, lag, in_transit, first_day, first_hour, last_day, last_hour) = row[
+                5:14
+            ]
+            tally.shipments += 1
+            tally.delivered += delivered
+            if promise is not None:
+                tally.promise[0] += promise
+                tally.promise[1] += 1
+            if estimate is not None:
+                tally.estimate[0] += estimate
+                tally.estimate[1] += 1
+            if lag is not None:
+                tally.lag[lag] += 1
+            if in_transit:
+                dest = row[3]
+                first = first_day if first_day is not None else _zone_day(first_hour, dest)
+                last = last_day if last_day is not None else _zone_day(last_hour, dest)
+                span = spans.get((dest, first, last))
+                if span is None:
+                    span = spans[dest, first, last] = business_days_in_transit(
+                        calendar_for(dest), EPOCH + timedelta(days=first), EPOCH + timedelta(days=last)
+                    )
+                tally.transit[span] += 1
+            reasons, kinds, open_kinds = row[14:]
+            if reasons or kinds:
+                _count_reasons(tally, reasons, kinds, open_kinds)
     return tallies
 
 
-def _first_scan(key: int | None) -> tuple[int | None, int | None]:
-    """The first scan's instant and, where it gave its offset, its wall clock (microseconds)."""
-    if key is None:
-        return None, None
-    second, slot = divmod(key, OFFSET_SLOTS)
-    at = second * 1_000_000
-    return at, (at + (slot - OFFSET_BIAS) * 60_000_000 if slot else None)
+def _count_reasons(tally: _Tally, reasons: str | None, kinds: str | None, open_kinds: str | None) -> None:
+    kinds_ever = set((kinds or "").split())
+    tally.stalled += AnomalyKind.STALLED.value in kinds_ever
+    tally.lost_or_damaged += bool(LOST_OR_DAMAGED & set((open_kinds or "").split()))
+    for reason in set((reasons or "").split()) | {f"anomaly:{kind}" for kind in kinds_ever}:
+        tally.reasons[reason] += 1
 
 
-def _judge(
-    tally: _Tally, delivered_at: int, delivered_local: int | None, promise: int | None, eta: int | None
-) -> None:
-    day = (delivered_local if delivered_local is not None else delivered_at) // DAY_US
-    if promise is not None:
-        tally.promise[1] += 1
-        tally.promise[0] += day <= promise
-    if eta is not None:
-        offset = delivered_local - delivered_at if delivered_local is not None else 0
-        tally.estimate[1] += 1
-        tally.estimate[0] += day <= (eta + offset) // DAY_US
-
-
-def _local_day(at: int, wall_clock: int | None, country: str | None) -> date:
-    if wall_clock is not None:
-        return EPOCH + timedelta(days=wall_clock // DAY_US)
-    zone = calendar_for(country).zone
-    return datetime.fromtimestamp(at // 1_000_000, UTC).astimezone(zone).date()
+@lru_cache(maxsize=1 << 17)
+def _zone_day(hour: int, country: str | None) -> int:
+    """The day number, in the destination's zone, of a UTC hour (zones a quarter or half
+    hour off UTC are read at the hour's start: a scan at 23:30 UTC in +00:30 may fall a day early)."""
+    at = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(hours=hour)
+    return (at.astimezone(calendar_for(country).zone).date() - EPOCH).days
 
 
 def _claims_query(t: SqlTime, since: date | None) -> Select[Any]:
