@@ -23,8 +23,10 @@ and ship month, over the shipments shipped on or after ``since`` (ship day as th
   (the largest draft per case and currency), and the recovered amount: paid and partially
   paid claims, summed per currency. Exact Decimals.
 
-The events (the big table) are aggregated by the database, one row per shipment; those rows
-are streamed and folded into a few counters per group (the calendar cannot run in SQL).
+The database aggregates the events (the big table) to one row per shipment and computes
+its flags, day numbers and lag; those rows are read in partitions and folded into a few
+counters per group, in Python only because the calendar (holidays, zone rules) cannot run
+in SQL. Memory stays bounded by the groups and the distinct days, not by the shipments.
 """
 
 from __future__ import annotations
@@ -34,7 +36,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
@@ -47,8 +48,9 @@ from claims.rules.calendar import calendar_for
 from parcel_watch.status import Status
 from parcel_watch.store import Store
 from parcel_watch.store.schema import anomalies, claims, events, shipments
+from parcel_watch.views.carrier_report_rows import By, CarrierReport, CarrierRow, Distribution, Rate
 from parcel_watch.views.performance import NOT_SCANS, OPEN_CLAIM_STATUSES, TROUBLE_STATUSES, _first_estimates
-from parcel_watch.views.report_math import business_days_in_transit, nearest_rank, wilson_interval
+from parcel_watch.views.report_math import business_days_in_transit
 from parcel_watch.views.sqltime import HOUR_US, SqlTime, day_number
 
 EPOCH = date(1970, 1, 1)
@@ -58,107 +60,7 @@ OFFSET_SLOTS, OFFSET_BIAS = 4096, 2048
 LOST_OR_DAMAGED = frozenset({AnomalyKind.LOST.value, AnomalyKind.DAMAGED.value})
 
 
-class By(StrEnum):
-    CARRIER = "carrier"
-    SERVICE = "service"
-    LANE = "lane"
-    MONTH = "month"  # carrier and the month it shipped in
-
-
-@dataclass(frozen=True)
-class Rate:
-    """``count`` of ``of`` shipments, with a Wilson 95 % interval (None of none)."""
-
-    count: int
-    of: int
-
-    @property
-    def rate(self) -> float | None:
-        return self.count / self.of if self.of else None
-
-    @property
-    def interval(self) -> tuple[float, float] | None:
-        return wilson_interval(self.count, self.of)
-
-    def to_dict(self) -> dict[str, Any]:
-        low_high = self.interval
-        return {
-            "count": self.count,
-            "of": self.of,
-            "rate": self.rate,
-            "ci95": list(low_high) if low_high else None,
-        }
-
-
-@dataclass(frozen=True)
-class Distribution:
-    """Counted whole values (value -> shipments) and their nearest-rank percentiles."""
-
-    counts: tuple[tuple[int, int], ...] = ()
-
-    def percentile(self, percent: int) -> int | None:
-        return nearest_rank(dict(self.counts), percent)
-
-    def to_dict(self, *percents: int) -> dict[str, int | None]:
-        return {f"p{p}": self.percentile(p) for p in percents}
-
-
-@dataclass(frozen=True)
-class CarrierRow:
-    carrier: str
-    service: str | None
-    origin: str | None
-    destination: str | None
-    month: str | None  # YYYY-MM
-    shipments: int
-    delivered: int
-    on_time_vs_promise: Rate
-    on_time_vs_estimate: Rate
-    transit_business_days: Distribution
-    first_scan_lag_hours: Distribution
-    stalled: Rate
-    lost_or_damaged: Rate
-    exceptions: tuple[tuple[str, int], ...]  # reason -> shipments, by reason
-    open_claims: int
-    open_claimed: tuple[tuple[str, Decimal], ...]  # (currency, amount)
-    recovered: tuple[tuple[str, Decimal], ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "carrier": self.carrier,
-            "service": self.service,
-            "origin": self.origin,
-            "destination": self.destination,
-            "month": self.month,
-            "shipments": self.shipments,
-            "delivered": self.delivered,
-            "on_time_vs_promise": self.on_time_vs_promise.to_dict(),
-            "on_time_vs_estimate": self.on_time_vs_estimate.to_dict(),
-            "transit_business_days": self.transit_business_days.to_dict(50, 90, 99),
-            "first_scan_lag_hours": self.first_scan_lag_hours.to_dict(50, 90),
-            "stalled": self.stalled.to_dict(),
-            "lost_or_damaged": self.lost_or_damaged.to_dict(),
-            "exceptions": {reason: n for reason, n in self.exceptions},
-            "exception_rates": {reason: n / self.shipments for reason, n in self.exceptions},
-            "open_claims": self.open_claims,
-            "open_claimed": {currency: str(amount) for currency, amount in self.open_claimed},
-            "recovered": {currency: str(amount) for currency, amount in self.recovered},
-        }
-
-
-@dataclass(frozen=True)
-class CarrierReport:
-    by: By
-    since: date | None
-    rows: tuple[CarrierRow, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "by": self.by.value,
-            "since": self.since.isoformat() if self.since else None,
-            "rows": [row.to_dict() for row in self.rows],
-        }
-
+__all__ = ["By", "CarrierReport", "CarrierRow", "Distribution", "Rate", "carrier_report"]
 
 Key = tuple[str, str | None, str | None, str | None, str | None]  # carrier, service, origin, dest, month
 
