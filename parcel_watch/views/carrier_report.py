@@ -57,6 +57,7 @@ EPOCH = date(1970, 1, 1)
 RECOVERED_STATUSES = (ClaimStatus.PAID.value, ClaimStatus.PARTIALLY_PAID.value)
 # A scan's second and UTC offset in one integer: offset + bias in 1..4095, 0 when unknown.
 OFFSET_SLOTS, OFFSET_BIAS = 4096, 2048
+QUARTER_S = 900  # a scan without an offset is placed in its destination day to the quarter hour
 LOST_OR_DAMAGED = frozenset({AnomalyKind.LOST.value, AnomalyKind.DAMAGED.value})
 
 
@@ -187,12 +188,12 @@ def _shipment_facts(t: SqlTime, since: date | None) -> Select[Any]:
         ),
         case((lag < 0, 0), else_=lag).label("lag_hours"),
         _flag(in_transit).label("in_transit"),
-        # A local day where the scan gave its offset, else its UTC hour (Python finds the
+        # A local day where the scan gave its offset, else its UTC quarter hour (Python finds the
         # destination's day of it: the zone rules are not in SQL).
         case((first_slot > 0, first_local_second // 86_400)).label("first_day"),
-        case((first_slot == 0, first_second // 3_600)).label("first_hour"),
+        case((first_slot == 0, first_second // QUARTER_S)).label("first_quarter"),
         case((delivered_local.is_not(None), t.day(delivered_local))).label("last_day"),
-        case((delivered_local.is_(None), t.whole_hours(delivered_at))).label("last_hour"),
+        case((delivered_local.is_(None), delivered_at // (QUARTER_S * 1_000_000))).label("last_quarter"),
         ev.c.reasons,
         an.c.kinds,
         an.c.open_kinds,
@@ -225,9 +226,17 @@ async def _tally(conn: AsyncConnection, by: By, since: date | None) -> dict[Key,
             tally = keys.get(raw_key)
             if tally is None:
                 tally = keys[raw_key] = tallies[_key(by, *row[:5])]
-            (delivered, promise, estimate, lag, in_transit, first_day, first_hour, last_day, last_hour) = row[
-                5:14
-            ]
+            (
+                delivered,
+                promise,
+                estimate,
+                lag,
+                in_transit,
+                first_day,
+                first_quarter,
+                last_day,
+                last_quarter,
+            ) = row[5:14]
             tally.shipments += 1
             tally.delivered += delivered
             if promise is not None:
@@ -240,8 +249,8 @@ async def _tally(conn: AsyncConnection, by: By, since: date | None) -> dict[Key,
                 tally.lag[lag] += 1
             if in_transit:
                 dest = row[3]
-                first = first_day if first_day is not None else _zone_day(first_hour, dest)
-                last = last_day if last_day is not None else _zone_day(last_hour, dest)
+                first = first_day if first_day is not None else _zone_day(first_quarter, dest)
+                last = last_day if last_day is not None else _zone_day(last_quarter, dest)
                 span = spans.get((dest, first, last))
                 if span is None:
                     span = spans[dest, first, last] = business_days_in_transit(
@@ -263,10 +272,10 @@ def _count_reasons(tally: _Tally, reasons: str | None, kinds: str | None, open_k
 
 
 @lru_cache(maxsize=1 << 17)
-def _zone_day(hour: int, country: str | None) -> int:
-    """The day number, in the destination's zone, of a UTC hour (zones a quarter or half
-    hour off UTC are read at the hour's start: a scan at 23:30 UTC in +00:30 may fall a day early)."""
-    at = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(hours=hour)
+def _zone_day(quarter: int, country: str | None) -> int:
+    """The day number, in the destination's zone, of a UTC quarter hour: exact, every zone's
+    offset being a whole number of quarter hours (India +05:30, Nepal +05:45)."""
+    at = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=quarter * QUARTER_S)
     return (at.astimezone(calendar_for(country).zone).date() - EPOCH).days
 
 

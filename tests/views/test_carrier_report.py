@@ -5,7 +5,7 @@ numbers), on SQLite and PostgreSQL; its arithmetic as properties and known value
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -13,11 +13,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from claims.rules.calendar import calendar_for
-from parcel_watch.store import Store
+from parcel_watch.model import Shipment, ShipmentUpdate
+from parcel_watch.status import Status
+from parcel_watch.store import IngestItem, Store
 from parcel_watch.views.carrier_report import By, Rate, carrier_report
 from parcel_watch.views.performance import Grouping, performance
 from parcel_watch.views.report_math import business_days_in_transit, nearest_rank, wilson_interval
 from tests.views import performance_dataset, report_dataset
+from tests.views.performance_dataset import scan
 
 
 async def test_every_number_is_the_hand_computed_one(store: Store) -> None:
@@ -50,6 +53,20 @@ async def test_by_month_and_since_split_by_the_ship_day(store: Store) -> None:
     [since] = (await carrier_report(store, since=date(2026, 4, 1))).rows
     assert (since.shipments, since.first_scan_lag_hours.counts) == (4, ((1, 1), (2, 1), (3, 1), (36, 1)))
     assert (await carrier_report(store, since=date(2026, 4, 7))).rows == ()
+
+
+async def test_a_scan_without_offset_falls_on_the_destinations_day_to_the_quarter_hour(store: Store) -> None:
+    # India is UTC+05:30: delivered Tue 10 Mar 18:40 UTC is Wed 11 Mar 00:10 there.
+    first = datetime(2026, 3, 9, 5, 0, tzinfo=UTC)  # Monday, 10:30 in India (its offset given)
+    events = (
+        scan(first, offset_minutes=330, country="IN"),
+        scan(datetime(2026, 3, 10, 18, 40, tzinfo=UTC), Status.DELIVERED, country="IN"),
+    )
+    await store.add(Shipment(tracking_number="I1", carrier="acme", destination_country="IN"), now=first)
+    await store.ingest([IngestItem([ShipmentUpdate(carrier="acme", tracking_number="I1", events=events)])])
+
+    [row] = (await carrier_report(store)).rows
+    assert row.transit_business_days.counts == ((2, 1),)  # Tuesday and Wednesday
 
 
 async def test_the_report_agrees_with_the_carriers_screen(store: Store) -> None:
