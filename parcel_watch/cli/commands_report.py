@@ -30,6 +30,9 @@ CSV_COLUMNS = (
 )  # fmt: skip
 
 
+WIDE = 150  # columns the one-table layout needs
+
+
 def since_option(value: str | None) -> date | None:
     if value is None:
         return None
@@ -49,7 +52,12 @@ def cmd_report_carriers(args: argparse.Namespace) -> int:
     elif not report.rows:
         output.message("No shipments to report on.")
     else:
-        output.console().print(table(report))
+        console = output.console()
+        if console.width >= WIDE:
+            console.print(table(report))
+        else:  # a narrow terminal: one small table per group, every number readable
+            for card in cards(report):
+                console.print(card)
     return ExitCode.OK
 
 
@@ -137,3 +145,34 @@ def table(report: CarrierReport) -> Table:
             _amounts(row.recovered),
         )
     return t
+
+
+def cards(report: CarrierReport) -> list[Table]:
+    found = []
+    for row in report.rows:
+        transit, lag = row.transit_business_days, row.first_scan_lag_hours
+        card = Table(title=T(_group(row)), show_header=False, title_justify="left")
+        card.add_column("measure")
+        card.add_column("value", justify="right")
+        card.add_row("shipments / delivered", f"{row.shipments} / {row.delivered}")
+        card.add_row("on time vs promise", _percent(row.on_time_vs_promise).replace("\n", "  "))
+        card.add_row("on time vs estimate", _percent(row.on_time_vs_estimate).replace("\n", "  "))
+        card.add_row(
+            "transit p50/p90/p99 (business days)",
+            "/".join(_blank(transit.percentile(p)) or "–" for p in (50, 90, 99)),
+        )
+        card.add_row(
+            "first-scan lag p50/p90 (hours)", "/".join(_blank(lag.percentile(p)) or "–" for p in (50, 90))
+        )
+        card.add_row("stalled", _share(row.stalled))
+        card.add_row("lost or damaged", _share(row.lost_or_damaged))
+        for reason, n in row.exceptions:
+            card.add_row(T(f"exception: {reason}"), _share(Rate(n, row.shipments)))
+        card.add_row("open claims", f"{row.open_claims}  {_amounts(row.open_claimed)}".strip())
+        card.add_row("recovered", _amounts(row.recovered) or "–")
+        found.append(card)
+    return found
+
+
+def _share(rate: Rate) -> str:
+    return f"{rate.count} ({rate.rate:.0%})" if rate.rate is not None else str(rate.count)

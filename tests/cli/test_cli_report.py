@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
+from rich.console import Console
+
+from parcel_watch.cli.commands_report import cards
 from parcel_watch.cli.errors import ExitCode
 from parcel_watch.model import Shipment
 from parcel_watch.store import Store
+from parcel_watch.views.carrier_report import By, carrier_report
 from tests.cli.conftest import Cli
 from tests.views import report_dataset
 
@@ -65,3 +70,22 @@ async def test_the_table_shows_carrier_text_literally_and_since_filters(cli: Cli
     # B1 was added today without events: its ship day is today, so it alone is that recent.
     assert [row["service"] for row in since.json()["rows"]] == ["[bold red]x[/]\x1b[2J"]
     assert bad.code == ExitCode.INVALID and "YYYY-MM-DD" in bad.err
+
+
+async def test_a_narrow_terminal_gets_one_readable_table_per_group(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path}/narrow.db"
+    await fill(url, hostile_service=True)
+    store = await Store.open(url)
+    try:
+        report = await carrier_report(store, by=By.SERVICE)
+    finally:
+        await store.close()
+    console = Console(width=80, record=True, emoji=False, highlight=False)
+    for card in cards(report):
+        console.print(card)
+    text = console.export_text()
+
+    assert all(len(line) <= 80 for line in text.splitlines())
+    transit = next(line for line in text.splitlines() if "transit p50/p90/p99 (business days)" in line)
+    assert "33% (6%–79%)  1/3" in text and "1/4/4" in transit
+    assert "[bold red]x[/]" in text and "\x1b" not in text  # carrier text literal, no escape
