@@ -139,18 +139,21 @@ async def _import(
         with progress:
             async with open_store(args.db) as store:
                 writer = BatchWriter(store, summary, datetime.now(UTC))
-                for item in rows:
-                    if isinstance(item, import_mapping.NotShipped):
-                        summary.not_shipped += 1
-                        continue
-                    summary.rows += 1
-                    if isinstance(item, importer.RowError):
-                        summary.fail(item)
-                    else:
-                        await writer.add(item)
-                    if summary.rows % PROGRESS_ROWS == 0:
-                        progress.update(task, completed=consumed)
-                await writer.flush()
+                try:
+                    for item in rows:
+                        if isinstance(item, import_mapping.NotShipped):
+                            summary.not_shipped += 1
+                            continue
+                        summary.rows += 1
+                        if isinstance(item, importer.RowError):
+                            summary.fail(item)
+                        else:
+                            await writer.add(item)
+                        if summary.rows % PROGRESS_ROWS == 0:
+                            progress.update(task, completed=consumed)
+                    await writer.flush()
+                finally:
+                    writer.close()
             progress.update(task, completed=size)
         if isinstance(rows, import_mapping.MappedRows):
             summary.notes = dict(rows.notes)

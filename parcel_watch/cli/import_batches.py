@@ -3,17 +3,19 @@
 Per batch: one read of what is stored for its numbers. A row whose shipment is not stored
 is inserted with the batch's other new shipments in one transaction; a row that says only
 what is stored is unchanged (nothing written); a row repeating an earlier row of the file is
-a duplicate (an earlier row is known by a bounded window of recent numbers, or by the stored
-shipment having been created since the import started: memory stays bounded). Anything
+a duplicate and the first row's shipment is kept, on every run alike (the rows read so far
+are remembered in a temporary SQLite file: exact, and memory does not grow). Anything
 else (a changed field, a carrier chosen over a guess, a number stored for several carriers)
 goes through ``parcel_watch.adding.upsert``, one row at a time, as ``add`` does.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
+import sqlite3
+import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from parcel_watch import importer
@@ -27,7 +29,6 @@ if TYPE_CHECKING:
 
 BATCH_ROWS = 500
 MAX_REPORTED = 1000  # detailed row errors and duplicates kept in memory; the rest are counted
-RECENT_KEYS = 10_000  # numbers remembered to spot a repeated row without asking the store
 
 
 # What a row may say about a shipment; a row saying only what is stored changes nothing.
@@ -110,27 +111,41 @@ def says_nothing_new(stored: Shipment, row: Shipment) -> bool:
     )
 
 
-class BatchWriter:
-    """Rows in, counts out (in ``summary``); ``flush()`` after the last row."""
+class SeenRows:
+    """The (number, carrier) of every row read so far, kept in a temporary SQLite file."""
 
-    def __init__(self, store: Store, summary: ImportSummary, started: datetime) -> None:
-        self.store, self.summary, self.started = store, summary, started
+    def __init__(self) -> None:
+        self._dir = tempfile.TemporaryDirectory(prefix="parcel-watch-import-")
+        self._db = sqlite3.connect(Path(self._dir.name, "seen.db"))
+        self._db.executescript(
+            "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
+            "CREATE TABLE seen (number TEXT, carrier TEXT, PRIMARY KEY (number, carrier)) WITHOUT ROWID;"
+        )
+
+    def first_time(self, number: str, carrier: str) -> bool:
+        """Whether no earlier row had this key (it is remembered now)."""
+        return self._db.execute("INSERT OR IGNORE INTO seen VALUES (?, ?)", (number, carrier)).rowcount == 1
+
+    def close(self) -> None:
+        self._db.close()
+        self._dir.cleanup()
+
+
+class BatchWriter:
+    """Rows in, counts out (in ``summary``); ``flush()`` after the last row, then ``close()``."""
+
+    def __init__(self, store: Store, summary: ImportSummary, now: datetime) -> None:
+        self.store, self.summary, self.now = store, summary, now
         self.pending: list[importer.ImportRow] = []
-        self.recent: OrderedDict[tuple[str, str], None] = OrderedDict()
+        self.seen = SeenRows()
 
     async def add(self, row: importer.ImportRow) -> None:
         self.pending.append(row)
         if len(self.pending) >= BATCH_ROWS:
             await self.flush()
 
-    def _seen(self, row: importer.ImportRow) -> bool:
-        key = (row.tracking_number, row.carrier or "")
-        if key in self.recent:
-            return True
-        self.recent[key] = None
-        if len(self.recent) > RECENT_KEYS:
-            self.recent.popitem(last=False)
-        return False
+    def close(self) -> None:
+        self.seen.close()
 
     async def flush(self) -> None:
         rows, self.pending = self.pending, []
@@ -138,7 +153,7 @@ class BatchWriter:
         new: dict[str, Shipment] = {}  # by number: this batch's inserts
         one_by_one: list[importer.ImportRow] = []
         for row in rows:
-            if self._seen(row):
+            if not self.seen.first_time(row.tracking_number, row.carrier or ""):
                 self.summary.duplicate(row.line, row.tracking_number)
                 continue
             shipment = row.to_shipment(fill_from_detection=False)
@@ -156,13 +171,11 @@ class BatchWriter:
                 target = next((s for s in existing if s.carrier == row.carrier), None)
             else:
                 target = existing[0] if len(existing) == 1 else None
-            if target is not None and target.created_at >= self.started:
-                self.summary.duplicate(row.line, row.tracking_number)
-            elif target is not None and says_nothing_new(target, shipment):
+            if target is not None and says_nothing_new(target, shipment):
                 self.summary.unchanged += 1
             else:
                 one_by_one.append(row)
-        await insert_new(self.store, list(new.values()), datetime.now(self.started.tzinfo))
+        await insert_new(self.store, list(new.values()), self.now)
         self.summary.added += len(new)
         for row in one_by_one:
             await self._upsert(row)

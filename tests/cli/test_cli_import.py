@@ -212,3 +212,22 @@ def test_progress_bar_on_a_terminal_and_none_in_a_pipe(cli: Cli, tmp_path: Path)
     assert proc.wait(timeout=120) == 6
     text = seen.decode("utf-8", errors="replace")
     assert "importing" in text and "8 new" in text
+
+
+def test_a_repeated_number_keeps_its_first_rows_shipment_on_every_run(cli: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "repeats.csv"
+    path.write_text(
+        "Parcel,Courier,Order\n"
+        "1Z7W4E180358304124,UPS,A-1\n"
+        "9400128194633057182269,USPS,A-2\n"
+        "1Z7W4E180358304124,UPS,B-9\n"
+    )
+    args = ("import", str(path), "--map", "tracking=Parcel,carrier=Courier,order=Order", "--json")
+    first, again = cli(*args).json(), cli(*args).json()
+    assert (first["added"], first["duplicates"], first["duplicate_rows"]) == (
+        2,
+        1,
+        [{"line": 4, "tracking_number": "1Z7W4E180358304124"}],
+    )
+    assert (again["added"], again["updated"], again["unchanged"], again["duplicates"]) == (0, 0, 2, 1)
+    assert stored(cli)["1Z7W4E180358304124"]["order_ref"] == "A-1"
