@@ -261,3 +261,9 @@ def _peak_bytes(rows: int) -> int:
 def test_reading_is_streamed_memory_does_not_grow_with_the_file() -> None:
     small, large = _peak_bytes(1_000), _peak_bytes(10_000)
     assert large < small + 256 * 1024, (small, large)
+
+
+def test_the_command_line_offers_every_preset() -> None:
+    from parcel_watch.cli import IMPORT_PRESETS
+
+    assert sorted(IMPORT_PRESETS) == sorted(PRESETS)
