@@ -19,6 +19,8 @@ and ship month, over the shipments shipped on or after ``since`` (ship day as th
   ``lost`` or ``damaged`` anomaly still open (a resolved ``lost`` parcel turned up).
 - **exceptions by reason**: shipments with an EXCEPTION/RETURNING/RETURNED scan, by the
   carrier's substatus (else that status), and with an anomaly ever, by ``anomaly:<kind>``.
+  The shipments with at least one of these reasons, as a rate (``with_exceptions``; the
+  dashboard's exception column, not in ``to_dict()``).
 - **claims** to the carrier: open cases and amounts as the Carriers screen counts them
   (the largest draft per case and currency), and the recovered amount: paid and partially
   paid claims, summed per currency. Exact Decimals.
@@ -77,6 +79,7 @@ class _Tally:
     stalled: int = 0
     lost_or_damaged: int = 0
     reasons: Counter[str] = field(default_factory=Counter)
+    with_reasons: int = 0
 
 
 async def carrier_report(store: Store, by: By = By.CARRIER, since: date | None = None) -> CarrierReport:
@@ -99,6 +102,7 @@ async def carrier_report(store: Store, by: By = By.CARRIER, since: date | None =
             open_claims=open_cases.get(key, 0),
             open_claimed=_totals(open_claimed.get(key, {}).values()),
             recovered=tuple(sorted(recovered.get(key, {}).items())),
+            with_exceptions=Rate(t.with_reasons, t.shipments),
         )
         for key, t in tallies.items()
     ]
@@ -267,7 +271,9 @@ def _count_reasons(tally: _Tally, reasons: str | None, kinds: str | None, open_k
     kinds_ever = set((kinds or "").split())
     tally.stalled += AnomalyKind.STALLED.value in kinds_ever
     tally.lost_or_damaged += bool(LOST_OR_DAMAGED & set((open_kinds or "").split()))
-    for reason in set((reasons or "").split()) | {f"anomaly:{kind}" for kind in kinds_ever}:
+    found = set((reasons or "").split()) | {f"anomaly:{kind}" for kind in kinds_ever}
+    tally.with_reasons += bool(found)
+    for reason in found:
         tally.reasons[reason] += 1
 
 

@@ -77,6 +77,9 @@ class CarrierRow:
     open_claims: int
     open_claimed: tuple[tuple[str, Decimal], ...]  # (currency, amount)
     recovered: tuple[tuple[str, Decimal], ...]
+    # Shipments with at least one of the reasons in ``exceptions`` (one shipment may have
+    # several): the dashboard's exception rate. Not in ``to_dict()``, which stays as it was.
+    with_exceptions: Rate = Rate(0, 0)
 
     def to_dict(self) -> dict[str, Any]:
         return {

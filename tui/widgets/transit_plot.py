@@ -1,4 +1,4 @@
-"""A bar chart of transit times: delivered shipments per whole day from first scan to delivery."""
+"""A bar chart of transit times: delivered shipments per business day from first scan to delivery."""
 
 from __future__ import annotations
 
@@ -23,11 +23,11 @@ class TransitPlot(PlotextPlot):
         self.series: tuple[tuple[int, int], ...] = ()
 
     def plot(self, histogram: Sequence[tuple[int, int]]) -> None:
-        """``histogram``: (day, shipments) pairs, every day from 0 to the longest."""
+        """``histogram``: (business days, shipments) pairs, every day from 0 to the longest."""
         self.series = tuple(histogram)
         plt = self.plt
         plt.clear_data()
-        plt.xlabel("days, first scan → delivery")
+        plt.xlabel("business days, first scan → delivery")
         plt.ylabel("shipments")
         if self.series:
             days = [float(day) for day, _ in self.series]
