@@ -77,7 +77,10 @@ def test_import_semicolons_bom_malformed_and_encoding(cli: Cli, tmp_path: Path) 
     assert stored["RB123456785GB"]["label"] == "Brief; London"
 
     assert malformed.code == 6
-    assert "line 3: malformed CSV" in malformed.err and "2 new, 0 updated, 0 unchanged, 1 failed" in malformed.err
+    assert (
+        "line 3: malformed CSV" in malformed.err
+        and "2 new, 0 updated, 0 unchanged, 1 failed" in malformed.err
+    )
 
     assert not_utf8.code == 4 and "not UTF-8" in not_utf8.err and "line 2" in not_utf8.err
 
