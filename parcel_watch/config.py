@@ -8,6 +8,7 @@ the async drivers the store uses.
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 from platformdirs import user_config_dir, user_data_dir
@@ -30,8 +31,27 @@ def config_file_path() -> Path:
     ``PARCEL_WATCH_CONFIG``, else ``config.toml`` in the user config directory."""
     raw = os.environ.get(ENV_CONFIG)
     if raw:
-        return Path(raw).expanduser()
-    return Path(user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
+        path = Path(raw).expanduser()
+    else:
+        path = Path(user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
+    refuse_if_readable_by_others(path)
+    return path
+
+
+def refuse_if_readable_by_others(path: Path) -> None:
+    """The config file may hold notification URLs with passwords and tokens, so one that
+    other users can read is refused outright rather than trusted (POSIX modes only)."""
+    if os.name != "posix":
+        return
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return  # missing or unreadable: the loader reports it (or uses the defaults)
+    if mode & (stat.S_IRGRP | stat.S_IROTH):
+        raise ConfigError(
+            f"{path} is readable by other users (mode {stat.filemode(mode)}, {mode & 0o777:03o}) "
+            f"and may hold secrets; make it private: chmod 600 {path}"
+        )
 
 
 def database_url(cli_value: str | None = None) -> str:

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from parcel_watch import __version__
 from parcel_watch.cli import output
 from parcel_watch.cli.errors import EXIT_CODES_HELP, CliError, ExitCode
+from parcel_watch.config import ConfigError
 
 ENV_DEBUG = "PARCEL_WATCH_DEBUG"
 # parcel_watch.import_mapping.PRESETS' names (not imported here: the parser stays light)
@@ -323,6 +324,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if _debug(args) and exc.__cause__ is not None:
             traceback.print_exception(exc.__cause__, file=sys.stderr)
         return exc.code
+    except ConfigError as exc:  # e.g. the config file is readable by others: the user's to fix
+        output.error(str(exc))
+        return ExitCode.DATABASE
     except KeyboardInterrupt:
         output.message("interrupted")
         return 130

@@ -60,6 +60,7 @@ async def fedex(aiohttp_server: ServerFactory) -> dict[str, str]:
 def config(tmp_path: Path, text: str) -> dict[str, str]:
     path = tmp_path / "config.toml"
     path.write_text(text, encoding="utf-8")
+    path.chmod(0o600)  # it holds secrets: one readable by others is refused
     return {"PARCEL_WATCH_CONFIG": str(path)}
 
 
