@@ -10,7 +10,6 @@ import re
 import xml.etree.ElementTree as ET
 from datetime import datetime
 from typing import Any
-from xml.parsers import expat
 
 from carriers.base import ParsedShipment, ParseResult
 from carriers.errors import (
@@ -24,6 +23,7 @@ from carriers.errors import (
 )
 from carriers.parsing import malformed, text
 from carriers.timeutil import Resolved, from_aware, localize, parse_iso, with_utc
+from carriers.xmlapi import XmlError, parse_untrusted
 from parcel_watch.model import Location, Source, TrackingEvent
 from parcel_watch.status import Status
 
@@ -279,33 +279,11 @@ def _event(
     )
 
 
-def _refuse_dtd(data: bytes) -> None:
-    """No DTDs, hence no entity expansion (billion laughs, external entities)."""
-    lowered = data.lower()
-    if b"<!doctype" in lowered or b"<!entity" in lowered:
-        raise _Refused
-    scanner = expat.ParserCreate()
-
-    def refuse(*_: object) -> None:
-        raise _Refused
-
-    scanner.StartDoctypeDeclHandler = refuse
-    scanner.EntityDeclHandler = refuse
-    scanner.Parse(data, True)
-
-
-class _Refused(Exception):
-    pass
-
-
 def _parse_xml(data: bytes) -> ParseResult:
     try:
-        _refuse_dtd(data)
-        root = ET.fromstring(data)
-    except _Refused:
-        return _malformed("XML with a DTD or entity declaration refused")
-    except (ET.ParseError, expat.ExpatError) as exc:
-        return _malformed(f"not valid XML: {exc}")
+        root = parse_untrusted(data)
+    except XmlError as exc:
+        return _malformed(str(exc))
     if root.tag == "Error":
         return ParseResult(errors=[_xml_error(root, None)])
     if root.tag != "TrackResponse":

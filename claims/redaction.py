@@ -20,7 +20,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
-from xml.parsers import expat
+
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as SafeET
 
 from parcel_watch.redact import REDACTED, redact
 
@@ -101,26 +103,6 @@ def _redact_json(value: Any, personal: bool) -> tuple[Any, bool]:
     return value, False
 
 
-class _Refused(Exception):
-    pass
-
-
-def _parse_xml(data: bytes) -> ET.Element:
-    """Stdlib ElementTree behind an expat pass that refuses DTDs and entity declarations."""
-    lowered = data.lower()
-    if b"<!doctype" in lowered or b"<!entity" in lowered:
-        raise _Refused
-
-    def refuse(*_: object) -> None:
-        raise _Refused
-
-    scanner = expat.ParserCreate()
-    scanner.StartDoctypeDeclHandler = refuse
-    scanner.EntityDeclHandler = refuse
-    scanner.Parse(data, True)
-    return ET.fromstring(data)
-
-
 def _redact_xml(root: ET.Element) -> bool:
     changed = False
     for element in root.iter():
@@ -165,8 +147,9 @@ def export_payload(body: bytes, content_type: str, *, include_personal: bool) ->
         return ExportedPayload(PayloadExport.REDACTED, text.encode("utf-8"), kind)
     if kind == "xml":
         try:
-            root = _parse_xml(body)
-        except (_Refused, ET.ParseError, expat.ExpatError):
+            # defusedxml, DTDs forbidden: a stored body is still carrier data (no entity tricks).
+            root = SafeET.fromstring(body, forbid_dtd=True)
+        except (DefusedXmlException, ET.ParseError):
             return ExportedPayload(PayloadExport.WITHHELD, b"", kind)
         if not _redact_xml(root):
             return ExportedPayload(PayloadExport.EXACT, body, kind)
