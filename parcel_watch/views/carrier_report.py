@@ -34,7 +34,6 @@ in SQL. Memory stays bounded by the groups and the distinct days, not by the shi
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -51,7 +50,13 @@ from parcel_watch.status import Status
 from parcel_watch.store import Store
 from parcel_watch.store.schema import anomalies, claims, events, shipments
 from parcel_watch.views.carrier_report_rows import By, CarrierReport, CarrierRow, Distribution, Rate
-from parcel_watch.views.performance import NOT_SCANS, OPEN_CLAIM_STATUSES, TROUBLE_STATUSES, _first_estimates
+from parcel_watch.views.performance import (
+    NOT_SCANS,
+    OPEN_CLAIM_STATUSES,
+    TROUBLE_STATUSES,
+    _first_estimates,
+    currency_totals,
+)
 from parcel_watch.views.report_math import business_days_in_transit
 from parcel_watch.views.sqltime import HOUR_US, SqlTime, day_number
 
@@ -100,7 +105,7 @@ async def carrier_report(store: Store, by: By = By.CARRIER, since: date | None =
             lost_or_damaged=Rate(t.lost_or_damaged, t.shipments),
             exceptions=tuple(sorted(t.reasons.items())),
             open_claims=open_cases.get(key, 0),
-            open_claimed=_totals(open_claimed.get(key, {}).values()),
+            open_claimed=currency_totals(open_claimed.get(key, {}).values()),
             recovered=tuple(sorted(recovered.get(key, {}).items())),
             with_exceptions=Rate(t.with_reasons, t.shipments),
         )
@@ -322,11 +327,3 @@ async def _claims(
         if status in RECOVERED_STATUSES and amount is not None and currency:
             recovered[key][currency] += Decimal(amount)
     return {key: len(by_case) for key, by_case in cases.items()}, cases, recovered
-
-
-def _totals(amounts: Iterable[dict[str, Decimal]]) -> tuple[tuple[str, Decimal], ...]:
-    total: dict[str, Decimal] = defaultdict(Decimal)
-    for per_currency in amounts:
-        for currency, amount in per_currency.items():
-            total[currency] += amount
-    return tuple(sorted(total.items()))

@@ -360,10 +360,10 @@ async def _open_claims(
         drafts = cases[_key(grouping, row[:width])].setdefault((shipment_id, anomaly), {})
         if amount is not None and currency:
             drafts[currency] = max(drafts.get(currency, Decimal(0)), Decimal(amount))
-    return {key: (len(by_case), _totals(by_case.values())) for key, by_case in cases.items()}
+    return {key: (len(by_case), currency_totals(by_case.values())) for key, by_case in cases.items()}
 
 
-def _totals(amounts: Iterable[dict[str, Decimal]]) -> tuple[tuple[str, Decimal], ...]:
+def currency_totals(amounts: Iterable[dict[str, Decimal]]) -> tuple[tuple[str, Decimal], ...]:
     total: dict[str, Decimal] = defaultdict(Decimal)
     for per_currency in amounts:
         for currency, amount in per_currency.items():
