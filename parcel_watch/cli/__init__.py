@@ -204,6 +204,42 @@ def build_parser() -> argparse.ArgumentParser:
     pol = command("poll", _cmd("commands_poll", "cmd_poll"), "poll every shipment that is due, once")
     pol.add_argument("--json", action="store_true", help="a JSON summary with each source's state")
     command("watch", _cmd("commands_poll", "cmd_watch"), "poll shipments as they fall due, until stopped")
+    wrk = command(
+        "worker",
+        _cmd("commands_worker", "cmd_worker"),
+        "one of many pollers sharing a PostgreSQL store (leases, shared rate limits)",
+        "Poll due shipments as one of any number of worker processes on one database: each "
+        "worker leases a batch of due shipments (SELECT ... FOR UPDATE SKIP LOCKED), polls "
+        "them and releases them; a crashed worker's lease expires and others take over. "
+        "Each source's request rate is shared by all workers through the database.",
+    )
+    wrk.add_argument("--name", metavar="NAME", help="this worker's name in leases (default: host:pid)")
+    wrk.add_argument(
+        "--concurrency", type=int, default=8, metavar="N", help="requests in flight per source (default: 8)"
+    )
+    wrk.add_argument(
+        "--lease", type=int, default=100, metavar="N", help="shipments leased at a time (default: 100)"
+    )
+    wrk.add_argument(
+        "--lease-seconds",
+        type=float,
+        default=120.0,
+        metavar="S",
+        help="a lease expires after this long; no request starts within a timeout of it (default: 120)",
+    )
+    wrk.add_argument("--json", action="store_true", help="print the final summary as JSON")
+
+    prg = command(
+        "purge",
+        _cmd("commands_purge", "cmd_purge"),
+        "delete old delivered shipments' personal data and raw payloads",
+        "Delete the personal data (names, addresses, phones, e-mails) and the raw carrier "
+        "payloads of shipments delivered longer ago than the retention period, keeping the "
+        "anonymous statistics (carrier, route, dates, statuses) the reports need.",
+    )
+    prg.add_argument("--older-than", required=True, metavar="AGE", help="retention period, e.g. 180d, 26w")
+    prg.add_argument("--dry-run", action="store_true", help="count what would be purged; change nothing")
+    prg.add_argument("--json", action="store_true", help="print the summary as JSON")
 
     demo = command(
         "demo",
