@@ -343,6 +343,11 @@ async def sfexpress_service(request: web.Request) -> web.Response:
 
 # --- faults -----------------------------------------------------------------------------------
 
+MAINTENANCE_PAGE = (
+    b"<!DOCTYPE html><html><head><title>Service Unavailable</title></head>"
+    b"<body><h1>We'll be back soon</h1><p>Tracking is down for maintenance.</p></body></html>"
+)
+
 
 async def _wait(request: web.Request, seconds: float) -> None:
     """Sleep, cut short when the server shuts down (so a hung answer never holds cleanup)."""
@@ -369,8 +374,14 @@ async def fault_middleware(request: web.Request, handler: Handler) -> web.Stream
         )
     if draw.server_error:
         return _json(503, {"error": "service unavailable (sandbox)"})
+    if draw.wrong_content_type:
+        return web.Response(status=200, body=MAINTENANCE_PAGE, content_type="text/html")
     response = await handler(request)
-    if not (draw.malformed or draw.truncate) or not isinstance(response, web.Response):
+    if not isinstance(response, web.Response):
+        return response
+    if faults.reword and isinstance(response.body, bytes):
+        response.body = faults.reworded(response.body)
+    if not (draw.malformed or draw.truncate):
         return response
     body = response.body
     assert isinstance(body, bytes)

@@ -15,6 +15,11 @@ of its prefixes (empty: every tracking path).
 * ``malformed``: HTTP 200 whose body is the first half of the real one (invalid JSON).
 * ``truncate``: the real body's ``Content-Length`` but only its first half, then the
   connection closes.
+* ``wrong_content_type``: HTTP 200 with a ``text/html`` error page instead of the API's
+  answer, as a proxy or CDN in front of a carrier serves while it is down.
+* ``reword`` (not a rate: on while set): each ``(old, new)`` text is replaced in every tracking
+  answer, as a carrier rewording its scan descriptions between two polls does. Plain text
+  only (no quotes or markup), so the body stays valid JSON or XML.
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ from dataclasses import dataclass, field, replace
 from carriers.sandbox.journeys import Journey
 
 RATES = ("timeout", "rate_limit", "server_error", "duplicate_events", "out_of_order", "malformed", "truncate")
+# Drawn after the shuffle seed, so adding it left every earlier seed's draws as they were.
+LATER_RATES = ("wrong_content_type",)
 
 
 @dataclass
@@ -39,12 +46,14 @@ class Faults:
     malformed: float = 0.0
     duplicate_events: float = 0.0
     out_of_order: float = 0.0
+    wrong_content_type: float = 0.0
+    reword: tuple[tuple[str, str], ...] = ()
     only: tuple[str, ...] = ()
     seed: int = 0
     _rng: random.Random = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        for name in RATES:
+        for name in RATES + LATER_RATES:
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"{name} must be a rate between 0 and 1, not {value}")
@@ -59,6 +68,7 @@ class Faults:
         """This request's faults: one draw per kind, always in the same order."""
         rng = self._rng
         hit = [rng.random() for _ in RATES]
+        shuffle_seed = rng.getrandbits(32)
         return Draw(
             timeout=hit[0] < self.timeout,
             rate_limit=hit[1] < self.rate_limit,
@@ -67,8 +77,14 @@ class Faults:
             out_of_order=hit[4] < self.out_of_order,
             malformed=hit[5] < self.malformed,
             truncate=hit[6] < self.truncate,
-            shuffle_seed=rng.getrandbits(32),
+            shuffle_seed=shuffle_seed,
+            wrong_content_type=rng.random() < self.wrong_content_type,
         )
+
+    def reworded(self, body: bytes) -> bytes:
+        for old, new in self.reword:
+            body = body.replace(old.encode(), new.encode())
+        return body
 
 
 @dataclass(frozen=True)
@@ -83,6 +99,7 @@ class Draw:
     malformed: bool = False
     truncate: bool = False
     shuffle_seed: int = 0
+    wrong_content_type: bool = False
 
     def mangle(self, journey: Journey) -> Journey:
         """The journey as this request's renderer sees it: scans repeated and/or shuffled."""
