@@ -26,6 +26,11 @@ Partial-failure rule (batches are sent one after another, in order):
   (``raw=b""``, ``content_type=""``: no HTTP answer) whose ``result.errors`` holds one error
   per number not fetched: a copy of the failure, of the same type, with ``tracking_number``
   set — for the failed batch's numbers and for the numbers of the batches not attempted.
+* An HTML page is no API's answer (a proxy's or CDN's error page, often with HTTP 200): it
+  is a :class:`~carriers.errors.MalformedPayload` of the request, like a cut body.
+* An answer whose parse gives an error without a tracking number (a body that is not JSON,
+  not the API's document) says nothing about the numbers it was asked for: each of them not
+  otherwise in the result gets a copy of that error, so the poll records it on the shipment.
 * Exceptions that are not :class:`~carriers.errors.CarrierError` (bugs) always propagate.
 
 Credentials never go into URLs (all seven APIs take them in headers or HTTP Basic auth), and
@@ -41,7 +46,7 @@ from urllib.parse import quote
 
 from carriers.base import Fetched, ParseResult
 from carriers.credentials import Credentials
-from carriers.errors import AuthError, CarrierError, RateLimited
+from carriers.errors import AuthError, CarrierError, MalformedPayload, RateLimited
 from carriers.http import CarrierHttp, ClientCredentials, Response
 
 Send = Callable[[Sequence[str]], Awaitable[Response]]
@@ -78,7 +83,7 @@ async def fetch_in_batches(numbers: Sequence[str], max_batch: int, send: Send, p
     fetched: list[Fetched] = []
     for index, chunk in enumerate(chunks):
         try:
-            response = await send(chunk)
+            response = _not_a_page(await send(chunk))
         except (AuthError, RateLimited):
             raise
         except CarrierError as exc:
@@ -89,10 +94,29 @@ async def fetch_in_batches(numbers: Sequence[str], max_batch: int, send: Send, p
                 Fetched(raw=b"", content_type="", result=ParseResult(errors=per_number(exc, missing)))
             )
             return fetched
-        fetched.append(
-            Fetched(raw=response.body, content_type=content_type(response), result=parse(response.body))
-        )
+        result = _attributed(parse(response.body), chunk)
+        fetched.append(Fetched(raw=response.body, content_type=content_type(response), result=result))
     return fetched
+
+
+def _not_a_page(response: Response) -> Response:
+    kind = content_type(response).split(";")[0].strip().lower()
+    if kind in ("text/html", "application/xhtml+xml"):
+        raise MalformedPayload(f"answered with an HTML page (HTTP {response.status}), not the API's document")
+    return response
+
+
+def _attributed(result: ParseResult, asked: Sequence[str]) -> ParseResult:
+    """Errors without a number, copied onto each asked number the result is silent about."""
+    loose = [e for e in result.errors if e.tracking_number is None]
+    if not loose:
+        return result
+    told = {s.tracking_number for s in result.shipments} | {e.tracking_number for e in result.errors}
+    silent = [n for n in asked if n not in told]
+    if silent:
+        kept = [e for e in result.errors if e.tracking_number is not None]
+        result.errors = kept + [copy for e in loose for copy in per_number(e, silent)]
+    return result
 
 
 def path_segment(value: str) -> str:
