@@ -17,6 +17,8 @@ from parcel_watch.store.schema import shipments
 # "Never poll again" (terminal and past its grace, or expired): a far-future time keeps the
 # due query a plain range scan on one index.
 NEVER = datetime(9999, 12, 31, tzinfo=UTC)
+# A recorded poll also ends the worker's lease on the shipment (lease_owner, revision 0010).
+POLL_COLUMNS = ("next_poll_at", "polled_at", "poll_failures", "poll_error", "lease_owner")
 
 
 @dataclass(frozen=True)
@@ -42,17 +44,16 @@ async def due(
 
 
 async def record(conn: AsyncConnection, now: datetime, records: Sequence[PollRecord]) -> None:
-    """A success resets the failure count; a failure increments it and keeps its message."""
+    """A success resets the failure count; a failure increments it and keeps its message.
+    Either way the shipment's lease, if a worker held one, ends."""
     as_time = bulk.time_param(conn.dialect)
     ok = [
-        (as_time(r.next_poll_at or NEVER), as_time(now), 0, None, r.shipment_id)
+        (as_time(r.next_poll_at or NEVER), as_time(now), 0, None, None, r.shipment_id)
         for r in records
         if r.error is None
     ]
     if ok:
-        await bulk.update_rows(
-            conn, shipments, ("next_poll_at", "polled_at", "poll_failures", "poll_error"), ok
-        )
+        await bulk.update_rows(conn, shipments, POLL_COLUMNS, ok)
     failed = [r for r in records if r.error is not None]
     if failed:
         ids = [r.shipment_id for r in failed]
@@ -69,13 +70,12 @@ async def record(conn: AsyncConnection, now: datetime, records: Sequence[PollRec
                 as_time(now),
                 int(counts.get(r.shipment_id, 0)) + 1,
                 r.error,
+                None,
                 r.shipment_id,
             )
             for r in failed
         ]
-        await bulk.update_rows(
-            conn, shipments, ("next_poll_at", "polled_at", "poll_failures", "poll_error"), rows
-        )
+        await bulk.update_rows(conn, shipments, POLL_COLUMNS, rows)
 
 
 async def next_due_at(conn: AsyncConnection) -> datetime | None:

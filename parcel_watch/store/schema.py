@@ -83,6 +83,8 @@ class ShipmentRow(Base):
     # Dashboard (revision 0006): an archived shipment is hidden from the parcels list and
     # no longer polled; its events, anomalies and claims stay.
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Workers (revision 0010): who holds the shipment's poll; the lease ends at next_poll_at.
+    lease_owner: Mapped[str | None] = mapped_column(String(120))
 
 
 class RawPayloadRow(Base):
@@ -317,6 +319,16 @@ class ApiTokenRow(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class SourceSlotRow(Base):
+    """Per source, the earliest time (epoch seconds) its next request may go (revision 0010):
+    every worker reserves its requests here, so the source's rate holds across all of them."""
+
+    __tablename__ = "source_slots"
+
+    source: Mapped[str] = mapped_column(String(40), primary_key=True)
+    next_slot: Mapped[float] = mapped_column(Float)
+
+
 shipments = cast(Table, ShipmentRow.__table__)
 events = cast(Table, EventRow.__table__)
 raw_payloads = cast(Table, RawPayloadRow.__table__)
@@ -331,3 +343,4 @@ notify_log = cast(Table, NotifyLogRow.__table__)
 notify_watchers = cast(Table, NotifyWatcherRow.__table__)
 notify_state = cast(Table, NotifyStateRow.__table__)
 api_tokens = cast(Table, ApiTokenRow.__table__)
+source_slots = cast(Table, SourceSlotRow.__table__)

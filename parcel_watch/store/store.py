@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import builtins
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from parcel_watch.model import CarrierSource, EstimateRevision, Shipment, TrackingEvent
-from parcel_watch.store import bulk, migrate, schedule
+from parcel_watch.store import bulk, leases, migrate, schedule
 from parcel_watch.store.engine import WRITE_OPTION, make_engine
 from parcel_watch.store.groupwrite import GroupWriter, Plan, PolledWrite
 from parcel_watch.store.ingest import IngestItem, IngestResult, ingest_chunk, insert_ignore
@@ -24,15 +25,34 @@ from parcel_watch.store.payloads import decompress
 from parcel_watch.store.rows import event_from_row, shipment_from_row, shipment_values
 from parcel_watch.store.schema import estimate_revisions, events, raw_payloads, shipments
 
-WRITE_ATTEMPTS = 3
-# SQLSTATE: serialization_failure, deadlock_detected.
-_RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
+log = logging.getLogger(__name__)
+
+# Pauses before the 2nd, 3rd... attempt of a write transaction: short for a deadlock, longer
+# for a connection the server dropped (a restart or failover takes seconds).
+RETRY_PAUSES_S = (0.05, 0.5, 2.0, 5.0)
+WRITE_ATTEMPTS = len(RETRY_PAUSES_S) + 1
+# SQLSTATE: serialization_failure, deadlock_detected, admin_shutdown (pg_terminate_backend, a
+# restart), crash_shutdown, cannot_connect_now (starting up); class 08: connection exceptions.
+_RETRYABLE_SQLSTATES = frozenset({"40001", "40P01", "57P01", "57P02", "57P03"})
+SQLITE_BUSY = 5  # another process held the write lock past the busy timeout
 
 
 def _is_retryable(exc: DBAPIError) -> bool:
+    """Whether the whole transaction may simply be done again: it was rolled back (or never
+    began), and ingest is idempotent, so a commit whose answer was lost is harmless too."""
+    if exc.connection_invalidated:  # the pool hands out a fresh connection next
+        return True
     orig = exc.orig
     state = getattr(orig, "sqlstate", None) or getattr(getattr(orig, "__cause__", None), "sqlstate", None)
-    return state in _RETRYABLE_SQLSTATES
+    if state is not None and (state in _RETRYABLE_SQLSTATES or str(state).startswith("08")):
+        return True
+    return getattr(orig, "sqlite_errorcode", None) == SQLITE_BUSY
+
+
+def _brief(exc: DBAPIError) -> str:
+    """The driver's error in one line, without the statement and its parameters."""
+    first = (str(exc.orig).splitlines() or [""])[0]
+    return f"{type(exc.orig).__name__}: {first}"[:200]
 
 
 @dataclass(frozen=True)
@@ -149,11 +169,13 @@ class Store:
                         await then(conn, result)
                     return result
             except DBAPIError as exc:
-                # Two PostgreSQL writers can still deadlock on rows they both create;
-                # the server aborts one, and the whole chunk is simply done again.
+                # Two PostgreSQL writers can still deadlock on rows they both create, the
+                # connection can drop, another SQLite process can hold the lock too long:
+                # the transaction is rolled back, and the whole chunk is simply done again.
                 if attempt == WRITE_ATTEMPTS or not _is_retryable(exc):
                     raise
-                await asyncio.sleep(0.05 * attempt)
+                log.warning("write failed (%s), attempt %d of %d", _brief(exc), attempt, WRITE_ATTEMPTS)
+                await asyncio.sleep(RETRY_PAUSES_S[attempt - 1])
         raise AssertionError("unreachable")
 
     # -- shipments ----------------------------------------------------------------
@@ -262,6 +284,26 @@ class Store:
     async def record_polls(self, now: datetime, records: Sequence[schedule.PollRecord]) -> None:
         async with self.writing() as conn:
             await schedule.record(conn, now, records)
+
+    # -- workers (see leases) ---------------------------------------------------------
+
+    async def lease(self, now: datetime, limit: int, owner: str, until: datetime) -> builtins.list[Shipment]:
+        """Lease up to ``limit`` due shipments to ``owner`` until ``until``."""
+        async with self.writing() as conn:
+            return await leases.lease(conn, now, limit, owner, until)
+
+    async def release(self, owner: str, ids: Sequence[int], due_at: datetime) -> int:
+        """Hand back the shipments of ``ids`` that ``owner`` still holds, due at ``due_at``."""
+        async with self.writing() as conn:
+            return await leases.release(conn, owner, ids, due_at)
+
+    async def reserve_slots(self, source: str, now: float, interval: float, count: int) -> float:
+        async with self.writing() as conn:
+            return await leases.reserve_slots(conn, source, now, interval, count)
+
+    async def hold_source(self, source: str, until: float) -> None:
+        async with self.writing() as conn:
+            await leases.hold_source(conn, source, until)
 
     async def archive(self, shipment_id: int, now: datetime, *, archived: bool = True) -> bool:
         """Hide a shipment from the dashboard and stop polling it (or undo that)."""

@@ -1,0 +1,95 @@
+"""Leases for many workers on one database, and each source's request slots, shared.
+
+A worker leases due shipments by pushing their ``next_poll_at`` to the lease's end and
+naming itself in ``lease_owner``, in one statement. On PostgreSQL the rows are picked with
+``FOR UPDATE SKIP LOCKED``: two workers leasing at once take different rows and never wait
+on each other. On SQLite (one writer at a time) the same statement is simply serialized.
+A lease needs no sweeper: once it ends the shipments are due again for anyone, and the poll
+that finishes in time overwrites ``next_poll_at`` with the real next time.
+
+Request slots: each source has one row holding the earliest time its next request may go.
+Reserving ``k`` requests moves it by ``k`` intervals in one UPDATE ... RETURNING, so the
+rate holds across every worker without a coordinator process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from parcel_watch.model import Shipment
+from parcel_watch.store import bulk
+from parcel_watch.store.rows import shipment_from_row
+from parcel_watch.store.schema import shipments, source_slots
+
+
+async def lease(
+    conn: AsyncConnection, now: datetime, limit: int, owner: str, until: datetime
+) -> list[Shipment]:
+    """Take up to ``limit`` due shipments for ``owner`` until ``until`` (oldest due first)."""
+    pick = (
+        select(shipments.c.id)
+        .where(or_(shipments.c.next_poll_at.is_(None), shipments.c.next_poll_at <= now))
+        .where(shipments.c.archived_at.is_(None))
+        .order_by(shipments.c.next_poll_at.is_not(None), shipments.c.next_poll_at, shipments.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)  # PostgreSQL; SQLite serializes writers instead
+    )
+    taken = update(shipments).where(shipments.c.id.in_(pick)).values(next_poll_at=until, lease_owner=owner)
+    rows = (await conn.execute(taken.returning(*shipments.c))).all()
+    return sorted((shipment_from_row(r) for r in rows), key=lambda s: s.id or 0)
+
+
+async def release(conn: AsyncConnection, owner: str, ids: Sequence[int], due_at: datetime) -> int:
+    """Hand back shipments still leased by ``owner`` (not polled): due again at ``due_at``.
+    Shipments whose poll was recorded are no longer ``owner``'s and are left alone."""
+    if not ids:
+        return 0
+    result = await conn.execute(
+        update(shipments)
+        .where(bulk.member_of(conn.dialect, shipments.c.id, sorted(ids)))
+        .where(shipments.c.lease_owner == owner)
+        .values(next_poll_at=due_at, lease_owner=None)
+    )
+    return int(result.rowcount or 0)
+
+
+async def leased_count(conn: AsyncConnection, now: datetime) -> int:
+    """Shipments held by an unexpired lease."""
+    query = select(func.count()).where(shipments.c.lease_owner.is_not(None), shipments.c.next_poll_at > now)
+    return int((await conn.execute(query)).scalar_one())
+
+
+async def reserve_slots(conn: AsyncConnection, source: str, now: float, interval: float, count: int) -> float:
+    """Reserve ``count`` consecutive request slots ``interval`` seconds apart for ``source``;
+    returns the first slot's time (epoch seconds), which may be in the future."""
+    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    await conn.execute(insert(source_slots).values(source=source, next_slot=now).on_conflict_do_nothing())
+    later = func.greatest if conn.dialect.name == "postgresql" else func.max
+    start = later(source_slots.c.next_slot, now)
+    row = (
+        await conn.execute(
+            update(source_slots)
+            .where(source_slots.c.source == source)
+            .values(next_slot=start + interval * count)
+            .returning(source_slots.c.next_slot)
+        )
+    ).scalar_one()
+    return float(row) - interval * count
+
+
+async def hold_source(conn: AsyncConnection, source: str, until: float) -> None:
+    """No request to ``source`` before ``until`` (a Retry-After every worker must honour)."""
+    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    await conn.execute(insert(source_slots).values(source=source, next_slot=until).on_conflict_do_nothing())
+    later = func.greatest if conn.dialect.name == "postgresql" else func.max
+    await conn.execute(
+        update(source_slots)
+        .where(source_slots.c.source == source)
+        .values(next_slot=later(source_slots.c.next_slot, until))
+    )
