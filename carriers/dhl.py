@@ -11,7 +11,6 @@ German, §10.3). ``carrier_code`` is ``statusCode`` verbatim.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -27,7 +26,7 @@ from carriers.errors import (
     NotFound,
     RateLimited,
 )
-from carriers.parsing import malformed_error, nonblank, obj
+from carriers.parsing import JsonLimitExceeded, load_json, malformed_error, nonblank, obj
 from carriers.timeutil import Resolved, from_aware, localize, parse_iso
 from parcel_watch.model import Location, Source, TrackingEvent
 from parcel_watch.status import Status, supersedes
@@ -122,8 +121,11 @@ def parse(raw: bytes | str) -> ParseResult:
     """Parse one DHL Unified response body; never raises."""
     result = ParseResult()
     try:
-        doc = json.loads(raw)
-    except (ValueError, RecursionError) as exc:
+        doc = load_json(raw)
+    except JsonLimitExceeded as exc:
+        result.errors.append(_malformed(str(exc)))
+        return result
+    except ValueError as exc:
         result.errors.append(_malformed(f"body is not JSON: {type(exc).__name__}"))
         return result
     if isinstance(doc, dict) and "shipments" in doc:

@@ -11,7 +11,6 @@ scan location's zone (``localize``). Status: ``eventType`` first, then ``delayDe
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -22,7 +21,7 @@ from pydantic import ValidationError
 
 from carriers.base import ParsedShipment, ParseResult
 from carriers.errors import CarrierError, InvalidNumber, MalformedPayload, NotFound
-from carriers.parsing import array, fingerprint, malformed_error, nonblank, obj
+from carriers.parsing import JsonLimitExceeded, array, fingerprint, load_json, malformed_error, nonblank, obj
 from carriers.timeutil import Resolved, from_aware, localize, parse_iso
 from parcel_watch.model import Location, Source, TrackingEvent
 from parcel_watch.status import Status, supersedes
@@ -153,8 +152,11 @@ def parse(raw: bytes | str, known: Mapping[str, int] | None = None) -> ParseResu
     fingerprint), each shipment gets its fingerprint and an unchanged one is not parsed."""
     result = ParseResult()
     try:
-        doc = json.loads(raw)
-    except (ValueError, RecursionError) as exc:
+        doc = load_json(raw)
+    except JsonLimitExceeded as exc:
+        result.errors.append(_malformed(str(exc)))
+        return result
+    except ValueError as exc:
         result.errors.append(_malformed(f"body is not JSON: {type(exc).__name__}"))
         return result
     if not isinstance(doc, dict):

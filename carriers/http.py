@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import json
 import time
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ import aiohttp
 from yarl import URL
 
 from carriers.errors import AuthError, CarrierUnavailable, MalformedPayload, RateLimited
+from carriers.parsing import load_json
 
 DEFAULT_TIMEOUT_S = 20.0
 MAX_BODY_BYTES = 8 * 1024 * 1024  # a tracking answer is KBs; anything near this is not one
@@ -172,7 +172,7 @@ class ClientCredentials:
             form |= {"client_id": self.client_id, "client_secret": self.client_secret}
         resp = await http.request("POST", self.token_url, data=form, headers=headers)
         try:
-            data = json.loads(resp.body)
+            data = load_json(resp.body)
             token, expires_in = str(data["access_token"]), float(data.get("expires_in", 3600))
         except (ValueError, KeyError, TypeError) as exc:
             if resp.status >= 400:

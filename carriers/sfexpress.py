@@ -28,7 +28,17 @@ from carriers.errors import (
     NotFound,
     RateLimited,
 )
-from carriers.parsing import array, malformed, malformed_error, nonblank, obj, parse_json, text
+from carriers.parsing import (
+    JsonLimitExceeded,
+    array,
+    load_json,
+    malformed,
+    malformed_error,
+    nonblank,
+    obj,
+    parse_json,
+    text,
+)
 from carriers.timeutil import from_aware, localize, parse_iso
 from parcel_watch.model import Location, Source, TrackingEvent
 from parcel_watch.status import Status, supersedes
@@ -88,8 +98,8 @@ def request_failure(raw: bytes | str) -> CarrierError | None:
     """The envelope's failure a client must raise, not report: refused credentials, rate limit,
     SF down. SF answers them with HTTP 200, so the HTTP layer cannot tell."""
     try:
-        doc = json.loads(raw)
-    except (ValueError, RecursionError):
+        doc = load_json(raw)
+    except ValueError:
         return None
     error = _envelope_error(doc) if isinstance(doc, dict) else None
     return error if isinstance(error, AuthError | RateLimited | CarrierUnavailable) else None
@@ -112,8 +122,10 @@ def _parse(doc: Any) -> ParseResult:
             return ParseResult(errors=[error])
         data = doc.get("apiResultData")
         try:
-            doc = json.loads(data) if isinstance(data, str) else data
-        except (ValueError, RecursionError):
+            doc = load_json(data) if isinstance(data, str) else data
+        except JsonLimitExceeded as exc:
+            return malformed(SLUG, f"apiResultData: {exc}")
+        except ValueError:
             return malformed(SLUG, "apiResultData is not JSON")
         if not isinstance(doc, dict):
             return malformed(SLUG, "apiResultData is not a service answer")

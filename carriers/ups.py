@@ -12,7 +12,6 @@ or just whichever of the two is present.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,7 +21,7 @@ from pydantic import ValidationError
 
 from carriers.base import ParsedShipment, ParseResult
 from carriers.errors import AuthError, CarrierError, InvalidNumber, MalformedPayload, NotFound
-from carriers.parsing import array, malformed_error, nonblank, obj
+from carriers.parsing import JsonLimitExceeded, array, load_json, malformed_error, nonblank, obj
 from carriers.timeutil import Resolved, localize, with_utc
 from parcel_watch.model import Location, Source, TrackingEvent
 from parcel_watch.status import Status, supersedes
@@ -130,8 +129,11 @@ def parse(raw: bytes | str) -> ParseResult:
     """Parse one UPS Track / Track Alert body; never raises."""
     result = ParseResult()
     try:
-        doc = json.loads(raw)
-    except (ValueError, RecursionError) as exc:
+        doc = load_json(raw)
+    except JsonLimitExceeded as exc:
+        result.errors.append(_malformed(str(exc)))
+        return result
+    except ValueError as exc:
         result.errors.append(_malformed(f"body is not JSON: {type(exc).__name__}"))
         return result
     if not isinstance(doc, dict):

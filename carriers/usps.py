@@ -5,7 +5,6 @@ Pure: ``parse(raw)`` turns one response body into a ``ParseResult``; it never ra
 
 from __future__ import annotations
 
-import json
 import re
 import xml.etree.ElementTree as ET
 from datetime import datetime
@@ -21,7 +20,7 @@ from carriers.errors import (
     NotFound,
     RateLimited,
 )
-from carriers.parsing import malformed, text
+from carriers.parsing import load_json, malformed, text
 from carriers.timeutil import Resolved, from_aware, localize, parse_iso, with_utc
 from carriers.xmlapi import XmlError, parse_untrusted
 from parcel_watch.model import Location, Source, TrackingEvent
@@ -102,7 +101,7 @@ def parse(raw: bytes | str) -> ParseResult:
         data = raw.encode("utf-8") if isinstance(raw, str) else raw
         if data.lstrip(b"\xef\xbb\xbf\xfe\xff\x00 \t\r\n").startswith(b"<"):  # any BOM, UTF-16 too
             return _parse_xml(data)
-        return _parse_json(json.loads(raw))
+        return _parse_json(load_json(raw))
     except ValueError as exc:
         return _malformed(f"not valid JSON/XML: {exc}")
     except Exception as exc:  # noqa: BLE001 - a parser reports, it never raises

@@ -9,7 +9,6 @@ body (400 with every problem listed), runs the handler, and sends its model as J
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
@@ -20,6 +19,7 @@ from typing import Any, get_origin
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
+from carriers.parsing import JsonLimitExceeded, load_json
 from parcel_watch.api import tokens
 from parcel_watch.api.schemas import ErrorBody, ErrorResponse
 from parcel_watch.api.tokens import Scope, TokenInfo
@@ -162,8 +162,10 @@ async def _body(route: Route, request: web.Request) -> BaseModel | None:
         return None
     raw = await request.read()
     try:
-        data = json.loads(raw)
-    except (ValueError, RecursionError):
+        data = load_json(raw)
+    except JsonLimitExceeded as exc:
+        raise ApiError(400, f"the request body is refused: {exc}") from None
+    except ValueError:
         raise ApiError(400, "the request body must be a JSON object") from None
     try:
         return route.body.model_validate(data)
