@@ -1,7 +1,7 @@
 """Webhook receiver (aiohttp.web): 17TRACK, AfterShip and EasyPost pushes.
 
-Each push is checked before anything else: body size, then the provider's signature over
-the raw bytes, then replay. An accepted body goes through the same idempotent ingest as
+Each push is checked before anything else: body size and read deadline (``request_body``),
+then the provider's signature over the raw bytes, then replay. An accepted body goes through the same idempotent ingest as
 polling (so a scan seen by both is one event), with the raw bytes kept as evidence, even
 when the body turns out to be malformed (then the answer is 400 with the parse errors).
 """
@@ -17,12 +17,12 @@ from aiohttp import web
 from carriers import parser
 from carriers.signatures import ReplayGuard, verify
 from parcel_watch.model import Source
+from parcel_watch.request_body import LIMITS_KEY, BodyLimits, BodyTimedOut, read_body
 from parcel_watch.store import IngestItem, RawPayload, Store
 
 log = logging.getLogger(__name__)
 
 PROVIDERS = ("17track", "aftership", "easypost")
-MAX_BODY_BYTES = 1024 * 1024  # pushes are a few KB; a larger body is refused unread
 
 
 @dataclass
@@ -39,15 +39,16 @@ STORE_KEY = web.AppKey("store", Store)
 CONFIG_KEY = web.AppKey("webhook_config", WebhookConfig)
 
 
-async def receive(request: web.Request) -> web.Response:
+async def receive(request: web.Request) -> web.StreamResponse:
     provider = request.match_info["provider"]
     config = request.app[CONFIG_KEY]
     secret = config.secrets.get(provider)
     if provider not in PROVIDERS or not secret:
         raise web.HTTPNotFound(text=f"no webhook endpoint for {provider!r}")
-    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
-        raise web.HTTPRequestEntityTooLarge(max_size=MAX_BODY_BYTES, actual_size=request.content_length)
-    body = await request.read()  # the app's client_max_size caps bodies without a length too
+    try:
+        body = await read_body(request)  # 413 over the size cap, 408 past the deadline
+    except BodyTimedOut as late:
+        return late.response  # nothing stored
     if not verify(provider, body, request.headers, secret):
         log.warning(
             "webhook %s: bad or missing signature (%d bytes) from %s", provider, len(body), request.remote
@@ -74,9 +75,12 @@ async def receive(request: web.Request) -> web.Response:
     return web.json_response(summary)
 
 
-def make_app(store: Store, config: WebhookConfig) -> web.Application:
-    app = web.Application(client_max_size=MAX_BODY_BYTES)
+def make_app(store: Store, config: WebhookConfig, limits: BodyLimits | None = None) -> web.Application:
+    """``limits``: the body size cap and read deadline (the JSON API on this app uses them too)."""
+    limits = limits or BodyLimits()
+    app = web.Application(client_max_size=limits.max_bytes)
     app[STORE_KEY] = store
+    app[LIMITS_KEY] = limits
     app[CONFIG_KEY] = config
     app.router.add_post("/webhooks/{provider}", receive)
     return app

@@ -12,8 +12,9 @@ from aiohttp.test_utils import TestClient
 from carriers import easypost
 from carriers.signatures import SIGNATURE_HEADERS, SIGNERS
 from parcel_watch.model import Source
+from parcel_watch.request_body import MAX_BODY_BYTES
 from parcel_watch.store import IngestItem, RawPayload, Store
-from parcel_watch.webhooks import MAX_BODY_BYTES, WebhookConfig, make_app
+from parcel_watch.webhooks import WebhookConfig, make_app
 
 FIXTURES = Path(__file__).parent / "fixtures" / "carriers"
 EASYPOST_PUSH = (FIXTURES / "easypost" / "webhook_tracker_updated_in_transit_fedex.raw.json").read_bytes()

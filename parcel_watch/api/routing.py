@@ -23,6 +23,7 @@ from carriers.parsing import JsonLimitExceeded, load_json
 from parcel_watch.api import tokens
 from parcel_watch.api.schemas import ErrorBody, ErrorResponse
 from parcel_watch.api.tokens import Scope, TokenInfo
+from parcel_watch.request_body import BodyTimedOut, limits_of, read_body
 from parcel_watch.store import Store
 
 log = logging.getLogger(__name__)
@@ -160,9 +161,10 @@ def _query(route: Route, request: web.Request) -> BaseModel | None:
 async def _body(route: Route, request: web.Request) -> BaseModel | None:
     if route.body is None:
         return None
-    raw = await request.read()
+    # 413 over the size cap; past the read deadline a 408 is sent (BodyTimedOut)
+    raw = await read_body(request, answer=lambda message: error_response(408, message))
     try:
-        data = load_json(raw)
+        data = load_json(raw, max_bytes=limits_of(request).max_bytes)
     except JsonLimitExceeded as exc:
         raise ApiError(400, f"the request body is refused: {exc}") from None
     except ValueError:
@@ -178,7 +180,11 @@ def endpoint(route: Route) -> Callable[[web.Request], Awaitable[web.StreamRespon
         context = request.app[CONTEXT_KEY]
         token = await authenticate(request, context.store, route.scope)
         ids, query = _ids(route, request), _query(route, request)
-        result = await route.handler(Call(request, context, token, ids, query, await _body(route, request)))
+        try:
+            body = await _body(route, request)
+        except BodyTimedOut as late:
+            return late.response
+        result = await route.handler(Call(request, context, token, ids, query, body))
         reply = result if isinstance(result, Reply) else Reply(result, route.status)
         return web.Response(
             status=reply.status, text=reply.model.model_dump_json(), content_type="application/json"
