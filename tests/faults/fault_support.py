@@ -3,11 +3,22 @@ per source, three configured sources (FedEx, UPS, DHL) and the sandbox's ground 
 
 Two clocks: the poller's (``Sim.now``, moved by the test) and the sandbox world's (``Sim.world``,
 moved separately), so a test decides when the carrier has new scans and when polls fall due.
+
+Run as ``python -m tests.faults.fault_support ACTION DB SECONDS``, it is another process on a
+SQLite file: ``hold-write`` holds the write lock (BEGIN IMMEDIATE) that long; ``hold-read`` holds
+one read transaction, printing the events it counts at its start, at its end and after it;
+``views`` reads the dashboard's parcel list (``parcel_watch.views``) over and over, printing
+one JSON line per page read. Each prints ``ready`` once it holds what it holds.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
 import random
+import sqlite3
+import sys
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -148,3 +159,53 @@ async def refresh_all(store: Store) -> None:
     for shipment in await store.list():
         assert shipment.id is not None
         await store.poll_now(shipment.id)
+
+
+def _hold_write(db: str, seconds: float) -> None:
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("BEGIN IMMEDIATE")
+    print("ready", flush=True)
+    time.sleep(seconds)
+    conn.execute("COMMIT")
+    print("released", flush=True)
+
+
+def _hold_read(db: str, seconds: float) -> None:
+    conn = sqlite3.connect(db, isolation_level=None)
+    count = "SELECT count(*) FROM events"
+    conn.execute("BEGIN")
+    print(json.dumps({"start": conn.execute(count).fetchone()[0]}), flush=True)
+    print("ready", flush=True)
+    time.sleep(seconds)
+    print(json.dumps({"end": conn.execute(count).fetchone()[0]}), flush=True)
+    conn.execute("COMMIT")
+    print(json.dumps({"after": conn.execute(count).fetchone()[0]}), flush=True)
+
+
+async def _views(db: str, seconds: float) -> None:
+    from parcel_watch.views.parcels import ParcelFilter, SortOrder, count, page
+
+    async with await Store.open(f"sqlite+aiosqlite:///{db}", migrate_schema=False) as store:
+        print("ready", flush=True)
+        until = time.monotonic() + seconds
+        while time.monotonic() < until:
+            began = time.monotonic()
+            rows = await page(store, ParcelFilter(), SortOrder.NEWEST_SCAN, 0, 50)
+            total = await count(store, ParcelFilter())
+            line = {"rows": len(rows), "total": total, "seconds": round(time.monotonic() - began, 3)}
+            print(json.dumps(line), flush=True)
+            await asyncio.sleep(0.02)
+
+
+def main(argv: list[str]) -> None:
+    action, db, seconds = argv[0], argv[1], float(argv[2])
+    if action == "hold-write":
+        _hold_write(db, seconds)
+    elif action == "hold-read":
+        _hold_read(db, seconds)
+    else:
+        asyncio.run(_views(db, seconds))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
