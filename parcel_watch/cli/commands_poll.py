@@ -16,24 +16,36 @@ from parcel_watch.cli.session import open_store, run
 from parcel_watch.config import config_file_path
 
 if TYPE_CHECKING:
+    from carriers.credentials import Credentials
     from claims.rules.thresholds import ThresholdTable
     from parcel_watch.store import Store
 
 NOTIFY_BUDGET_S = 30
 
 
-def _sources() -> dict[str, object]:
-    from parcel_watch.poller import configured_credentials
+def _sources() -> dict[str, Credentials]:
+    """The carrier sources configured in the environment, each checked before any request:
+    one with the wrong kind of credentials or half of a pair is a configuration error (exit 5)
+    naming the missing variables — not an AuthError in the middle of the poll."""
+    from carriers import ADAPTERS
+    from carriers.credentials import load, problem
 
-    creds = configured_credentials()
-    if not creds:
+    given = {slug: creds for slug in ADAPTERS if (creds := load(slug)).given}
+    problems = [p for creds in given.values() if (p := problem(creds)) is not None]
+    if problems:
+        raise CliError(
+            "carrier credentials incomplete: " + "; ".join(problems),
+            hint="set the missing variables, or unset the others to leave that carrier out",
+            code=ExitCode.DATABASE,
+        )
+    if not given:
         raise CliError(
             "no carrier source is configured",
             hint="set e.g. PARCEL_WATCH_FEDEX_CLIENT_ID/_CLIENT_SECRET or PARCEL_WATCH_17TRACK_API_KEY "
             "(or try: parcel-watch demo)",
             code=ExitCode.INVALID,
         )
-    return dict(creds)
+    return given
 
 
 def rules_table() -> ThresholdTable:
@@ -55,13 +67,13 @@ def prepare_notifications(store: Store, rules: ThresholdTable) -> Callable[[], A
 def cmd_poll(args: argparse.Namespace) -> int:
     from parcel_watch.cli.commands_notify import load_settings
     from parcel_watch.notify import Notifier
-    from parcel_watch.poller import configured_credentials, health, scheduler_for
+    from parcel_watch.poller import health, scheduler_for
 
-    _sources()
+    sources = _sources()
     settings, rules = load_settings(), rules_table()
 
     async def once() -> dict[str, object]:
-        async with open_store(args.db) as store, scheduler_for(store, configured_credentials()) as scheduler:
+        async with open_store(args.db) as store, scheduler_for(store, sources) as scheduler:
             stats = await scheduler.poll_once()
             summary: dict[str, object] = {
                 "polled": stats.polled,
@@ -99,9 +111,9 @@ def cmd_poll(args: argparse.Namespace) -> int:
 def cmd_watch(args: argparse.Namespace) -> int:
     from parcel_watch.cli.commands_notify import load_settings
     from parcel_watch.notify import notifying
-    from parcel_watch.poller import configured_credentials, scheduler_for, watch
+    from parcel_watch.poller import scheduler_for, watch
 
-    _sources()
+    sources = _sources()
     settings, rules = load_settings(), rules_table()
 
     async def forever() -> None:
@@ -111,7 +123,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
             loop.add_signal_handler(sig, stop.set)
         async with (
             open_store(args.db) as store,
-            scheduler_for(store, configured_credentials()) as scheduler,
+            scheduler_for(store, sources) as scheduler,
             notifying(store, settings, prepare=prepare_notifications(store, rules)) as notifier,
         ):
             output.message("watching; Ctrl-C stops after the poll in flight is stored")

@@ -26,7 +26,7 @@ exit codes:
      input or output file; import: no row was valid; detect: not a tracking
      number (no candidate, or none that validates)
   5  database or configuration error (unreachable database, bad URL,
-     config file readable by other users)
+     config file readable by other users, incomplete carrier credentials)
   6  partial failure: import kept the good rows, some rows failed
   7  nothing found: add --from-text found no tracking number
 """

@@ -13,3 +13,17 @@ def test_credentials_come_from_env_then_config_and_never_show() -> None:
     assert "very-secret" not in repr(creds) and "very-secret" not in str(creds)
     assert not load("ups", env={}).usable
     assert load("17track", env={"PARCEL_WATCH_17TRACK_API_KEY": "k"}).usable
+
+
+def test_every_adapter_says_which_credentials_it_needs_and_a_complete_set_passes() -> None:
+    from carriers import ADAPTERS
+    from carriers.credentials import REQUIRED, env_name, problem
+
+    assert set(REQUIRED) == set(ADAPTERS)
+    for slug, fields in REQUIRED.items():
+        value = {"api_key": "user:password"}
+        env = {env_name(slug, f): value.get(f, "x") for f in fields}
+        assert problem(load(slug, env=env)) is None, slug
+        partial = dict(list(env.items())[:-1])
+        message = problem(load(slug, env=partial))
+        assert message is not None and env_name(slug, fields[-1]) in message
