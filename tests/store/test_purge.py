@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import Table, select
 
+from claims import lifecycle
+from claims.drafting import Situation, draft_claims
+from claims.model import Anomaly, AnomalyKind, ClaimFacts, ClaimStatus
+from claims.rendering import render
+from claims.sdr import bundled_rates
 from parcel_watch.model import ShipmentUpdate
 from parcel_watch.purge import MAX_DAYS, DurationError, parse_duration, qualifies
 from parcel_watch.purge_run import purge
@@ -334,3 +340,24 @@ def test_the_report_serialises_every_count() -> None:
     data = PurgeReport(cutoff=CUTOFF, dry_run=True, held_claim_open=2, held_claim_window_open=1).to_dict()
     assert data["held"] == 3 and data["cutoff"] == CUTOFF.isoformat()
     assert set(data) == {f.name for f in dataclasses.fields(PurgeReport)} | {"held"}
+
+
+async def test_a_purged_claim_still_renders_its_letter_without_the_order(store: Store) -> None:
+    sid = await d.parcel(store, "1Z0000000000000011", d.T0)
+    [shipment] = await store.find("1Z0000000000000011")
+    situation = Situation(shipment, await store.timeline(sid), ClaimFacts(), NOW, bundled_rates())
+    drafted = draft_claims(Anomaly(AnomalyKind.DAMAGED, sid, d.T0), situation)
+    assert drafted and all("#0011" in json.dumps(x.document) for x in drafted)
+    stored = await lifecycle.record_drafts(
+        store, [(x.draft, x.document) for x in drafted], by="alice", now=NOW
+    )
+    for c in stored:
+        await lifecycle.set_status(store, c.id, ClaimStatus.EXPIRED, by="alice", now=NOW)
+
+    assert (await purge(store, AGE, NOW)).purged == 1
+
+    for c in stored:
+        document = (await lifecycle.get(store, c.id)).document
+        assert "#0011" not in json.dumps(document)
+        for language in ("en", "zh"):
+            assert "1Z0000000000000011" in render(document, language=language, markdown=False)
