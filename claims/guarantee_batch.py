@@ -51,6 +51,7 @@ from typing import Any
 from claims.evidence_files import export_claim
 from claims.guarantee_sweep import SweepItem
 from parcel_watch.store import Store
+from parcel_watch.textsafe import export_row
 
 MANIFEST = "sweep.json"
 PACKS = "packs"
@@ -200,7 +201,7 @@ def carrier_csv(operator: str, items: Sequence[SweepItem]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
-    writer.writerows(row(item) for item in items)
+    writer.writerows(export_row(row(item)) for item in items)  # service names: no escapes
     return buffer.getvalue().encode("utf-8")
 
 

@@ -21,6 +21,7 @@ from typing import Any, TextIO
 
 from parcel_watch.model import Shipment, TrackingEvent
 from parcel_watch.redact import redact, redact_optional
+from parcel_watch.textsafe import for_export
 
 SHIPMENT_COLUMNS = (
     "tracking_number",
@@ -145,7 +146,7 @@ def csv_header() -> list[str]:
 def _cell(value: Any) -> str:
     if value is None:
         return ""
-    return str(value)
+    return for_export(value) if isinstance(value, str) else str(value)  # no escapes in a CSV
 
 
 def csv_rows(

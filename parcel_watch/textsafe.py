@@ -4,8 +4,10 @@ Carrier text is data from strangers: it may hold ANSI/VT escape sequences (clear
 retitle the window, fake hyperlinks), other control characters (``\\r`` to overwrite a line,
 bidi overrides to reorder it) and Rich markup (``[bold red]``) that our own renderer would
 interpret. Everything printed to a terminal goes through :func:`for_terminal`; plain
-messages (stderr, no Rich markup) through :func:`clean`. JSON output keeps the verbatim
-text: JSON string escaping already makes it inert.
+messages (stderr, no Rich markup) through :func:`clean`; plain-text export files (CSV,
+letters), which are read with ``cat`` and ``less`` too, through :func:`for_export` or
+:func:`export_row`. JSON output keeps the verbatim text: JSON string escaping already makes
+it inert (and the raw payloads keep what the carrier sent).
 
 Rules: a complete escape sequence (CSI, OSC, DCS/SOS/PM/APC strings, two-character ESC
 sequences) is removed with its payload; any other control character becomes ``\\ufffd``
@@ -16,6 +18,7 @@ sequences) is removed with its payload; any other control character becomes ``\\
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from rich.markup import escape
 
@@ -50,3 +53,17 @@ def for_terminal(text: object, *, keep_newlines: bool = False) -> str:
     if text is None:
         return ""
     return escape(clean(str(text), keep_newlines=keep_newlines))
+
+
+def for_export(text: str | None) -> str:
+    """Untrusted text for a plain-text export file: as :func:`clean`, but CRLF, LF and tabs
+    kept as they are (harmless in a file); a lone CR or other line separator becomes LF."""
+    if not text:
+        return ""
+    lines = _SEQUENCE.sub("", text).split("\r\n")
+    return "\r\n".join(_CONTROL.sub(PLACEHOLDER, _NEWLINES.sub("\n", line)) for line in lines)
+
+
+def export_row(cells: Iterable[object]) -> list[object]:
+    """A CSV row with every string cell through :func:`for_export` (numbers untouched)."""
+    return [for_export(c) if isinstance(c, str) else c for c in cells]

@@ -8,7 +8,7 @@ import pytest
 from rich.console import Console
 from rich.table import Table
 
-from parcel_watch.textsafe import PLACEHOLDER, clean, for_terminal
+from parcel_watch.textsafe import PLACEHOLDER, clean, export_row, for_export, for_terminal
 
 P = PLACEHOLDER
 
@@ -77,3 +77,9 @@ def test_for_terminal_renders_exactly_the_text(text: str, shown: str) -> None:
 def test_for_terminal_accepts_any_value() -> None:
     assert for_terminal(None) == ""
     assert for_terminal(12.5) == "12.5"
+
+
+def test_export_text_loses_escapes_and_controls_but_keeps_line_breaks_and_tabs() -> None:
+    raw = "Left at\r\ndoor\tB\x1b]0;pwned\x07 [bold]x[/]\x1b[2J\rover\x00"
+    assert for_export(raw) == "Left at\r\ndoor\tB [bold]x[/]\nover\ufffd"
+    assert export_row(["a\x1b[2J", 3, None]) == ["a", 3, None]

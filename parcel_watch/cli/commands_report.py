@@ -15,6 +15,7 @@ from rich.table import Table
 from parcel_watch.cli import output
 from parcel_watch.cli.errors import ExitCode, InvalidInput
 from parcel_watch.cli.session import open_store, run
+from parcel_watch.textsafe import export_row
 from parcel_watch.views.carrier_report import By, CarrierReport, CarrierRow, Rate, carrier_report
 
 T = output.T
@@ -88,7 +89,7 @@ def write_csv(report: CarrierReport, stream: TextIO) -> None:
             rates += [rate.count, rate.of, _number(rate.rate), _number(low), _number(high)]
         transit, lag = row.transit_business_days, row.first_scan_lag_hours
         writer.writerow(
-            [
+            export_row([  # carrier text (service names) without terminal escapes
                 row.carrier, row.service or "", row.origin or "", row.destination or "", row.month or "",
                 row.shipments, row.delivered, *rates,
                 *(_blank(transit.percentile(p)) for p in (50, 90, 99)),
@@ -96,7 +97,7 @@ def write_csv(report: CarrierReport, stream: TextIO) -> None:
                 row.stalled.count, _number(row.stalled.rate),
                 row.lost_or_damaged.count, _number(row.lost_or_damaged.rate),
                 _reasons(row), row.open_claims, _amounts(row.open_claimed), _amounts(row.recovered),
-            ]
+            ])
         )  # fmt: skip
 
 

@@ -59,6 +59,7 @@ def test_sweep_lists_drafts_the_batch_once_and_the_packs_verify(cli: Cli, tmp_pa
     [row] = list(csv.DictReader(io.StringIO((out / "refund-requests-ups.csv").read_text(encoding="utf-8"))))
     assert (row["Tracking Number"], row["Refund Amount"], row["Currency"]) == (NDA, "48.20", "USD")
     assert row["Request By"] == (today - timedelta(days=4) + timedelta(days=15)).isoformat()
+    assert row["Service"] == "Next Day Air [bold red]x[/] "  # the escape gone from the file, markup kept
 
     pack = out / "packs" / f"claim-{pack_claim}"
     verified = cli("evidence", "verify", str(pack), "--json")
