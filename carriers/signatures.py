@@ -6,6 +6,9 @@ refusal. Pure functions; the server (aiohttp.web) reads the raw bytes and the he
 * EasyPost: header ``X-Hmac-Signature`` = "hmac-sha256-hex=" + hex(HMAC-SHA256(NFKD(secret), raw_body)).
 
 Comparisons are constant-time. A missing or malformed header is a failed check, not an error.
+Text is encoded with ``surrogateescape``: aiohttp decodes header values and ``os.environ``
+decodes secrets that way, so a byte that is not UTF-8 is compared as the byte it was, never
+an encoding error (a 500 for a forged header).
 """
 
 from __future__ import annotations
@@ -26,16 +29,20 @@ SIGNATURE_HEADERS = {
 EASYPOST_PREFIX = "hmac-sha256-hex="
 
 
+def _bytes(text: str) -> bytes:
+    return text.encode("utf-8", errors="surrogateescape")
+
+
 def sign_17track(body: bytes, api_key: str) -> str:
-    return hashlib.sha256(body + b"/" + api_key.encode()).hexdigest()
+    return hashlib.sha256(body + b"/" + _bytes(api_key)).hexdigest()
 
 
 def sign_aftership(body: bytes, secret: str) -> str:
-    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode("ascii")
+    return base64.b64encode(hmac.new(_bytes(secret), body, hashlib.sha256).digest()).decode("ascii")
 
 
 def sign_easypost(body: bytes, secret: str) -> str:
-    key = unicodedata.normalize("NFKD", secret).encode()
+    key = _bytes(unicodedata.normalize("NFKD", secret))
     return EASYPOST_PREFIX + hmac.new(key, body, hashlib.sha256).hexdigest()
 
 
@@ -59,7 +66,7 @@ def verify(provider: str, body: bytes, headers: Mapping[str, str], secret: str) 
     expected = SIGNERS[provider](body, secret)
     if provider == "17track":  # hex: case is not significant
         given, expected = given.lower(), expected.lower()
-    return hmac.compare_digest(given.strip().encode(), expected.encode())
+    return hmac.compare_digest(_bytes(given.strip()), expected.encode())
 
 
 class ReplayGuard:

@@ -75,3 +75,15 @@ def test_a_replayed_body_is_refused_until_the_window_passes() -> None:
     assert not guard.first_time(b"a")
     now[0] = 61
     assert guard.first_time(b"a")
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_a_header_or_secret_with_bytes_that_are_not_utf8_is_a_failed_check(provider: str) -> None:
+    # Found by benchmarks/fuzz.py: aiohttp and os.environ decode such bytes as lone surrogates,
+    # which str.encode() refused with UnicodeEncodeError (a 500 instead of a 401).
+    header = SIGNATURE_HEADERS[provider]
+    assert not verify(provider, b"{}", {header: b"\xff\xfe".decode("utf-8", "surrogateescape")}, "whsec-test")
+    odd_secret = b"whsec-\xff".decode("utf-8", "surrogateescape")
+    signed = {header: SIGNERS[provider](b"{}", odd_secret)}  # signed with the secret's real bytes
+    assert verify(provider, b"{}", signed, odd_secret)
+    assert not verify(provider, b"{}", signed, "whsec-")
