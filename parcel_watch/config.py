@@ -64,7 +64,11 @@ def normalize_database_url(raw: str) -> str:
     if not raw:
         raise ConfigError("empty database URL")
     if "://" not in raw:
-        return f"sqlite+aiosqlite:///{Path(raw).expanduser().resolve()}"
+        try:
+            path = Path(raw).expanduser().resolve()
+        except (ValueError, RuntimeError, OSError) as exc:  # a NUL byte, "~nosuchuser"
+            raise ConfigError(f"the database path {raw!r} cannot be used: {exc}") from None
+        return f"sqlite+aiosqlite:///{path}"
     scheme, rest = raw.split("://", 1)
     if scheme in ("sqlite", "sqlite+pysqlite", "sqlite+aiosqlite"):
         return f"sqlite+aiosqlite://{rest}"

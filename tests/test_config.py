@@ -41,3 +41,13 @@ def test_precedence_cli_then_env_then_user_data_dir(monkeypatch: pytest.MonkeyPa
 def test_unsupported_urls_are_refused_clearly(raw: str) -> None:
     with pytest.raises(ConfigError):
         normalize_database_url(raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"), [("shop\x00.db", "embedded null byte"), ("~no-such-user-here/x.db", "home directory")]
+)
+def test_an_unusable_database_path_is_a_config_error_naming_it(raw: str, reason: str) -> None:
+    # Found by benchmarks/fuzz.py: the path's ValueError / RuntimeError escaped (a traceback for --db).
+    with pytest.raises(ConfigError, match=reason) as caught:
+        normalize_database_url(raw)
+    assert repr(raw) in str(caught.value)
