@@ -38,9 +38,11 @@ Columns, by carrier, and where each value comes from:
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import os
+import re
 import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -191,8 +193,15 @@ GENERIC: tuple[tuple[str, ...], Row] = (
 )
 
 
+_PLAIN_OPERATOR = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
+
+
 def csv_name(operator: str) -> str:
-    return f"refund-requests-{operator}.csv"
+    """A plain file name, never a path: the operator is a known slug, except that it falls back
+    to the shipment's carrier name, which a carrier payload may have given (``../../x``)."""
+    if _PLAIN_OPERATOR.fullmatch(operator):
+        return f"refund-requests-{operator}.csv"
+    return f"refund-requests-other-{hashlib.sha256(operator.encode()).hexdigest()[:12]}.csv"
 
 
 def carrier_csv(operator: str, items: Sequence[SweepItem]) -> bytes:
