@@ -119,7 +119,9 @@ def parse_json(text: str) -> SdrRates:
     """``{"rates": [{"date", "source", "units_per_sdr": {"USD": "1.3687", ...}}, ...]}``."""
     try:
         document = json.loads(text)
-    except json.JSONDecodeError as error:
+    except RecursionError:
+        raise RateFileError("not JSON we read: nested too deeply") from None
+    except ValueError as error:  # JSONDecodeError, or a number over Python's 4300-digit limit
         raise RateFileError(f"not JSON: {error}") from None
     blocks = document.get("rates") if isinstance(document, dict) else None
     if not isinstance(blocks, list) or not blocks:
@@ -141,6 +143,14 @@ def parse_json(text: str) -> SdrRates:
 def parse_csv(text: str, source: str) -> SdrRates:
     """Rows of ``date,currency,units_per_sdr`` (header required); ``source`` names the table."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        return _csv_rates(reader, source)
+    except csv.Error as error:  # a bare carriage return in a cell, a NUL
+        reason = str(error).partition(" - ")[0]  # without "open the file in universal-newline mode"
+        raise RateFileError(f"line {reader.line_num + 1}: not valid CSV ({reason})") from None
+
+
+def _csv_rates(reader: csv.DictReader[str], source: str) -> SdrRates:
     needed = {"date", "currency", "units_per_sdr"}
     if reader.fieldnames is None or not needed <= {f.strip() for f in reader.fieldnames}:
         raise RateFileError(f"the header must name the columns {', '.join(sorted(needed))}")

@@ -89,3 +89,23 @@ def test_a_bad_csv_says_where_and_why(text: str, message: str) -> None:
 def test_a_bad_json_table_says_why(text: str, message: str) -> None:
     with pytest.raises(RateFileError, match=message):
         parse_json(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [  # found by benchmarks/fuzz.py: csv.Error, RecursionError and ValueError escaped
+        ("date,currency,units_per_sdr\n2026-01-06,U\rSD,1.3\n", "line 2: not valid CSV .new-line character"),
+        ("da\rte,currency,units_per_sdr\n", "line 1: not valid CSV"),
+    ],
+)
+def test_a_csv_with_broken_quoting_says_where(text: str, message: str) -> None:
+    with pytest.raises(RateFileError, match=message):
+        parse_csv(text, source="test.csv")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"), [("[" * 100_000, "nested too deeply"), ("9" * 5000, "not JSON: Exceeds the limit")]
+)
+def test_a_hostile_json_table_is_a_rate_file_error(text: str, message: str) -> None:
+    with pytest.raises(RateFileError, match=message):
+        parse_json(text)
