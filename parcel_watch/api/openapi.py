@@ -21,7 +21,9 @@ _REASONS = {
     401: "No token, or not a valid one",
     403: "The token's scope does not allow this",
     404: "Not found",
+    408: "The body was not received within the read deadline",
     409: "Conflict with the current state",
+    413: "The body is larger than the limit",
     422: "Not a valid tracking number",
 }
 
@@ -75,7 +77,8 @@ def _operation(route: Route, schemas: _Schemas, error: dict[str, Any]) -> dict[s
     responses: dict[str, Any] = {
         str(route.status): {"description": _REASONS[route.status], "content": _json(success)}
     }
-    for status in (400, 401, 403, *route.errors):
+    body_errors = (408, 413) if route.body is not None else ()  # request_body's limits
+    for status in dict.fromkeys((400, 401, 403, *body_errors, *route.errors)):
         schema = success if status < 400 else error
         responses[str(status)] = {"description": _REASONS[status], "content": _json(schema)}
     operation: dict[str, Any] = {

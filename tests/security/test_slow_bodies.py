@@ -143,3 +143,20 @@ async def test_a_chunked_body_without_length_past_the_cap_is_413_and_nothing_is_
         assert "Content-Length" not in resp.request_info.headers
         assert resp.status == 413
     assert await store.count() == (0, 0)
+
+
+async def test_an_api_body_past_the_cap_is_413_as_a_json_error_and_both_limits_are_documented(
+    server: TestServer, store: Store
+) -> None:
+    token, _ = await tokens.create(store, Scope.WRITE, "helpdesk", datetime.now(UTC))
+    async with ClientSession() as session:
+        resp = await session.post(
+            server.make_url("/api/shipments"),
+            data=chunks(MAX_BODY_BYTES + 100_000),
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )
+        assert resp.status == 413
+        assert (await resp.json())["error"]["status"] == 413
+        spec = await (await session.get(server.make_url(api.OPENAPI_PATH))).json()
+    assert {"408", "413"} <= set(spec["paths"]["/api/shipments"]["post"]["responses"])
+    assert (await store.count())[0] == 0
