@@ -27,10 +27,21 @@ _TIME_AFTER = re.compile(
 
 
 def strptime_format(spec: str) -> str:
-    """``DD-MM-YYYY`` (or a strptime format such as ``%d-%m-%Y``) as a strptime format."""
-    if "%" in spec:
-        return spec
-    return re.sub("|".join(t for t, _ in _TOKENS), lambda m: dict(_TOKENS)[m.group(0)], spec)
+    """``DD-MM-YYYY`` (or a strptime format such as ``%d-%m-%Y``) as a strptime format;
+    ValueError for one strptime cannot use (checked here, once, rather than on every cell)."""
+    fmt = (
+        spec
+        if "%" in spec
+        else re.sub("|".join(t for t, _ in _TOKENS), lambda m: dict(_TOKENS)[m.group(0)], spec)
+    )
+    try:
+        datetime.strptime("", fmt)
+    except re.error:  # strptime builds a regex with a group per field: "MM-MM-YYYY" breaks it
+        raise ValueError(f'"{spec}" is not a date format: it names a part twice (e.g. DD-MM-YYYY)') from None
+    except ValueError as exc:
+        if "does not match format" not in str(exc):  # "bad directive", "stray %"
+            raise ValueError(f'"{spec}" is not a date format: {exc} (e.g. DD-MM-YYYY)') from None
+    return fmt
 
 
 def readable_format(fmt: str) -> str:

@@ -158,3 +158,19 @@ def test_carrier_names(name: str, slug: str) -> None:
 def test_unknown_carrier() -> None:
     with pytest.raises(ValueError, match='unknown carrier "Speedy Parcelz"'):
         carrier_slug("Speedy Parcelz", frozenset({"ups"}))
+
+
+@pytest.mark.parametrize(
+    ("spec", "reason"),
+    [
+        ("MM-MM-YYYY", "names a part twice"),
+        ("%m%m", "names a part twice"),
+        ("%Q", "bad directive"),
+        ("DD%", "stray %"),
+    ],
+)
+def test_an_unusable_date_format_is_refused_up_front(spec: str, reason: str) -> None:
+    # Found by benchmarks/fuzz.py: "MM-MM-YYYY" raised re.error from strptime on every cell.
+    with pytest.raises(ValueError, match=reason) as caught:
+        strptime_format(spec)
+    assert f'"{spec}" is not a date format' in str(caught.value)

@@ -74,7 +74,10 @@ def mapping_from(args: argparse.Namespace) -> import_mapping.Mapping | None:
     base = import_mapping.PRESETS[args.preset] if args.preset else import_mapping.Mapping("custom", {})
     if "tracking_number" not in base.columns and "tracking_number" not in columns:
         raise InvalidInput("--map must name the tracking number's column (tracking=Column Name)")
-    return base.with_overrides(columns, args.date_format, args.currency)
+    try:
+        return base.with_overrides(columns, args.date_format, args.currency)
+    except ValueError as exc:
+        raise InvalidInput(f"--date-format: {exc}") from exc
 
 
 def cmd_import(args: argparse.Namespace) -> int:

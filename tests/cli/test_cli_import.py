@@ -231,3 +231,11 @@ def test_a_repeated_number_keeps_its_first_rows_shipment_on_every_run(cli: Cli, 
     )
     assert (again["added"], again["updated"], again["unchanged"], again["duplicates"]) == (0, 0, 2, 1)
     assert stored(cli)["1Z7W4E180358304124"]["order_ref"] == "A-1"
+
+
+def test_a_date_format_naming_a_part_twice_is_refused_before_reading(cli: Cli) -> None:
+    path = str(FIXTURES / "woocommerce_ast_export.csv")
+    run = cli("import", path, "--preset", "woocommerce", "--date-format", "MM-MM-YYYY")
+    assert run.code == 4, run.err  # invalid input
+    assert '--date-format: "MM-MM-YYYY" is not a date format: it names a part twice' in run.err
+    assert "Traceback" not in run.err and cli("list", "--json").json() == []
