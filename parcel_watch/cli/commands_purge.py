@@ -47,6 +47,11 @@ def summary(r: PurgeReport) -> list[str]:
             f"held {r.held} shipments a claim may still need: {r.held_claim_open} with an open claim, "
             f"{r.held_claim_window_open} with an open anomaly whose claim window is open"
         )
+    if r.held_claim_open:
+        # Drafts without a countable deadline stay open until someone decides.
+        lines.append(
+            "a claim that will not be filed: `parcel-watch claims set-status ID expired` releases it"
+        )
     if r.dry_run:
         lines.append("dry run: nothing was changed")
     elif r.sqlite_wal_truncated is False:

@@ -81,6 +81,7 @@ def test_the_summary_says_what_went_and_what_a_claim_holds(
     assert "purged personal data of 1 shipments" in out
     assert "deleted 1 raw payloads" in out
     assert "held 1 shipments a claim may still need: 1 with an open claim" in out
+    assert "claims set-status ID expired" in out
 
 
 @pytest.mark.parametrize("age", ["6m", "180", "0d", "soon", "99999999d"])
