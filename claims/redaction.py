@@ -24,6 +24,7 @@ from typing import Any
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
+from carriers.parsing import load_json
 from parcel_watch.redact import REDACTED, redact
 
 
@@ -137,8 +138,8 @@ def export_payload(body: bytes, content_type: str, *, include_personal: bool) ->
         return ExportedPayload(PayloadExport.EXACT, body, kind)
     if kind == "json":
         try:
-            parsed = json.loads(body)
-        except (UnicodeDecodeError, ValueError):
+            parsed = load_json(body)  # outside JSON: size and depth limits (no RecursionError)
+        except ValueError:
             return ExportedPayload(PayloadExport.WITHHELD, b"", kind)
         redacted, changed = _redact_json(parsed, False)
         if not changed:

@@ -18,6 +18,7 @@ from carriers.credentials import Credentials
 from carriers.errors import MalformedPayload
 from carriers.http import CarrierHttp
 from carriers.parsing import MAX_JSON_BYTES, MAX_JSON_DEPTH, JsonLimitExceeded, load_json
+from claims.redaction import PayloadExport, export_payload
 from tests.api.conftest import SECRET, Seeded, build_app, seed
 from tests.carriers.test_fetch import ServerFactory, carrier, fixture
 from tests.test_webhooks import signed
@@ -145,3 +146,11 @@ async def test_a_too_deep_api_body_is_400_naming_the_limit(
     assert resp.status == 400
     assert DEPTH_NAMED in (await resp.json())["error"]["message"]
     assert await store.count() == before
+
+
+def test_a_stored_payload_too_deep_to_redact_is_withheld_from_a_pack_not_a_crash() -> None:
+    for body in (DEEP, nested(MAX_JSON_DEPTH + 1)):
+        exported = export_payload(body, "application/json", include_personal=False)
+        assert (exported.how, exported.data) == (PayloadExport.WITHHELD, b"")
+    kept = export_payload(nested(MAX_JSON_DEPTH), "application/json", include_personal=False)
+    assert kept.how is PayloadExport.EXACT
