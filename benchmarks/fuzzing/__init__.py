@@ -1,0 +1,1 @@
+"""The fuzzing harness behind ``benchmarks/fuzz.py``: targets, input strategies, the worker."""
