@@ -43,6 +43,13 @@ def test_planted_crash_and_hang_are_found_recorded_once_and_a_real_target_runs(t
     assert hang.read_text().startswith("key: Timeout (> 0.5 s) at benchmarks/fuzzing/planted.py:")
     assert hang.with_suffix(".bin").read_bytes() != b""  # the planted hang: any non-empty input
 
-    again, _ = fuzz(tmp_path, "planted-crash")  # found again: counted, not written twice
-    assert again["crashes"] == 1
+    again, _ = fuzz(tmp_path, "planted-crash", "planted-hidden")  # found again: counted, not rewritten
+    assert again["per_target"]["planted-crash"]["crashes"] == 1
     assert len(list((tmp_path / "planted-crash").iterdir())) == 2
+    # A KeyError a parser's last-resort except turned into "unexpected payload shape (KeyError)"
+    # is a crash too, located where it was raised.
+    assert again["per_target"]["planted-hidden"]["crashes"] == 1
+    (hidden,) = (tmp_path / "planted-hidden").glob("*.txt")
+    assert hidden.read_text().startswith(
+        "key: KeyError (hidden as 'unexpected payload shape') at benchmarks/fuzzing/planted.py:"
+    )

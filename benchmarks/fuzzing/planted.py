@@ -1,9 +1,12 @@
 """Targets with a bug planted on purpose, so a test can see the harness find and record a
-crash and a hang (a harness that cannot fail would pass silently)."""
+crash, a hang and a KeyError a parser's catch-all hid (a harness that cannot fail would pass
+silently)."""
 
 from __future__ import annotations
 
 import time
+from functools import partial
+from typing import Any
 
 from hypothesis import strategies as st
 
@@ -21,6 +24,24 @@ def _hang(data: bytes) -> None:
         time.sleep(60)
 
 
+def _shipments(doc: Any) -> Any:
+    # A KeyError for most objects: the parser did not foresee them (other documents: no shipments).
+    return doc["shipments"] if isinstance(doc, dict) else []
+
+
+def _load_hidden() -> tuple[Run, Errors]:
+    from carriers import parsing
+    from carriers.base import ParseResult
+    from fuzzing.carrier_targets import _parse_everything, _watch_catch_alls
+
+    _watch_catch_alls(parsing)
+
+    def parse(raw: bytes) -> ParseResult:
+        return parsing.parse_json(raw, "planted", lambda doc: ParseResult(shipments=_shipments(doc)))
+
+    return partial(_parse_everything, parse), ()
+
+
 def _planted(name: str, run: Run) -> Target:
     def load() -> tuple[Run, Errors]:
         return run, (ValueError,)
@@ -29,4 +50,7 @@ def _planted(name: str, run: Run) -> Target:
 
 
 def planted_targets() -> list[Target]:
-    return [_planted("planted-crash", _crash), _planted("planted-hang", _hang)]
+    hidden = Target(
+        "planted-hidden", _load_hidden, lambda: [b"{}"], lambda: st.just(b'{"a": 1}'), planted=True
+    )
+    return [_planted("planted-crash", _crash), _planted("planted-hang", _hang), hidden]
