@@ -34,6 +34,8 @@ def parse_untrusted(raw: bytes | str) -> Element:
         return SafeET.fromstring(data, forbid_dtd=True)
     except DefusedXmlException:
         raise XmlError("XML with a DTD/entity declaration is refused") from None
+    except (LookupError, ValueError) as exc:  # expat on encoding="UTF-4" / "UTF-7" in the declaration
+        raise XmlError(f"not valid XML: its declared encoding cannot be read ({exc})") from None
     except ET.ParseError as exc:
         lowered = data.lower()
         if b"<!doctype" in lowered or b"<!entity" in lowered:  # e.g. "<!doctype": invalid, yet say why

@@ -107,3 +107,21 @@ async def test_billion_laughs_over_http_fails_that_pin_and_the_others_are_polled
     assert refused.result.shipments == []
     (error,) = refused.result.errors
     assert isinstance(error, MalformedPayload) and error.tracking_number == bomb
+
+
+@pytest.mark.parametrize("slug", ADAPTERS)
+@pytest.mark.parametrize(
+    ("encoding", "reason"),
+    [("UTF-4", "unknown encoding: UTF-4"), ("UTF-7", "multi-byte encodings are not supported")],
+)
+def test_an_unreadable_declared_encoding_is_a_malformed_payload(
+    slug: str, encoding: str, reason: str
+) -> None:
+    # Found by benchmarks/fuzz.py: expat's LookupError / ValueError escaped parse (Canada Post, DPD)
+    # or became USPS's vague "unexpected payload shape (LookupError)".
+    parse, root = ADAPTERS[slug]
+    result = parse(f'<?xml version="1.0" encoding="{encoding}"?><{root}/>'.encode())
+    assert result.shipments == []
+    (error,) = result.errors
+    assert isinstance(error, MalformedPayload)
+    assert f"its declared encoding cannot be read ({reason})" in error.message
