@@ -150,11 +150,15 @@ def export_payload(body: bytes, content_type: str, *, include_personal: bool) ->
         try:
             # defusedxml, DTDs forbidden: a stored body is still carrier data (no entity tricks).
             root = SafeET.fromstring(body, forbid_dtd=True)
-        except (DefusedXmlException, ET.ParseError):
+        except (DefusedXmlException, ET.ParseError, LookupError, ValueError):  # also encoding="UTF-4"
             return ExportedPayload(PayloadExport.WITHHELD, b"", kind)
         if not _redact_xml(root):
             return ExportedPayload(PayloadExport.EXACT, body, kind)
-        return ExportedPayload(PayloadExport.REDACTED, ET.tostring(root, encoding="utf-8"), kind)
+        try:
+            data = ET.tostring(root, encoding="utf-8")
+        except RecursionError:  # ElementTree writes recursively: a few thousand nested elements
+            return ExportedPayload(PayloadExport.WITHHELD, b"", kind)
+        return ExportedPayload(PayloadExport.REDACTED, data, kind)
     return ExportedPayload(PayloadExport.WITHHELD, b"", kind)
 
 

@@ -297,3 +297,16 @@ async def test_one_edited_byte_in_an_exported_pack_is_found(store: Store, tmp_pa
     letter = tmp_path / "pack" / "draft.en.txt"
     letter.write_bytes(letter.read_bytes().replace(b"120.00", b"920.00", 1))
     assert problems(tmp_path / "pack") == [(ProblemKind.EDITED, "draft.en.txt")]
+
+
+@pytest.mark.parametrize(
+    "xml",
+    [  # found by benchmarks/fuzz.py: LookupError, ValueError and RecursionError ended the export
+        b'<?xml version="1.0" encoding="UTF-4"?><Name>Jane Doe</Name>',
+        b'<?xml version="1.0" encoding="UTF-7"?><Name>Jane Doe</Name>',
+        b"<a>" * 5000 + b"jane@example.com" + b"</a>" * 5000,
+    ],
+)
+def test_an_xml_payload_that_cannot_be_read_or_written_back_is_withheld(xml: bytes) -> None:
+    exported = export_payload(xml, "text/xml", include_personal=False)
+    assert (exported.how, exported.data) == (PayloadExport.WITHHELD, b"")
