@@ -74,7 +74,7 @@ def checked(facts: ClaimFacts) -> ClaimFacts:
 
 
 def _name(value: str | None) -> str | None:
-    text = clean(value).strip()[:_MAX_NAME] if value else ""
+    text = clean(value).strip()[:_MAX_NAME].rstrip() if value else ""  # the cut may end in spaces
     return text or None
 
 
