@@ -267,8 +267,9 @@ class Killer:
     """Starts ``parcel-watch watch`` and SIGKILLs it, again and again, at seeded random points.
 
     Modes: ``early`` (a random moment of start-up: imports, store, tokens, first requests),
-    ``ingest`` (a random moment once this life has stored events) and ``write`` (just after a
-    writer is seen inside its transaction)."""
+    ``ingest`` (a random moment once this life has committed a poll), ``write`` (just after a
+    writer is seen inside its transaction) and ``long`` (the first life, killed seconds into
+    its ingest: the parcels it stored are asked again by the lives after it)."""
 
     def __init__(self, db_url: str, env: dict[str, str], logs: Path, probe: Probe, seed: int) -> None:
         self.db_url, self.env, self.logs, self.probe = db_url, env, logs, probe
@@ -285,10 +286,12 @@ class Killer:
             )
 
     async def run(self, kills: int) -> KillStats:
-        """``kills`` lives: a quarter killed early, a quarter inside a write, half in ingest."""
+        """``kills`` lives: one long, a quarter killed early, a quarter inside a write, the
+        rest in ingest."""
         early = write = max(1, kills // 4)
-        modes = ["early"] * early + ["write"] * write + ["ingest"] * (kills - early - write)
+        modes = ["early"] * early + ["write"] * write + ["ingest"] * (kills - 1 - early - write)
         self.rng.shuffle(modes)
+        modes.insert(0, "long")
         start = time.monotonic()
         for mode in modes:
             await self._one_life(mode)
@@ -306,6 +309,8 @@ class Killer:
             await self._wait(proc, lambda: self._progressed(before), 8.0)
             if mode == "ingest":
                 await asyncio.sleep(self.rng.uniform(0.0, 1.2))
+            elif mode == "long":
+                await asyncio.sleep(self.rng.uniform(2.5, 3.5))
             else:
                 await self._wait(proc, self.probe.writing, 5.0)
                 await asyncio.sleep(self.rng.uniform(0.0, 0.02))
