@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -92,3 +93,14 @@ def test_invalid_check_digits_are_not_extracted() -> None:
 def test_carrier_name_must_be_a_whole_word() -> None:
     assert extract("Left upstairs: 986578788855") == []
     assert [c.carrier for c in extract("via FedEx: 986578788855")] == ["fedex"]
+
+
+@pytest.mark.parametrize(
+    "text", ["9" * 20_000, "0 " * 5_000, "1," * 10_000], ids=["digits", "zeros", "commas"]
+)
+def test_long_runs_of_digits_are_read_in_linear_time(text: str) -> None:
+    # Found by benchmarks/fuzz.py: the price mask retried every digit of a run (25 s for 20,000
+    # digits) and each short candidate searched its whole line for a keyword (~20 s for 5,000 "0 ").
+    started = time.perf_counter()
+    assert extract(text) == []
+    assert time.perf_counter() - started < 2
