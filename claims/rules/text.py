@@ -23,10 +23,14 @@ _DUTIES = re.compile(
 )
 _SYMBOLS = {"$": "USD", "us$": "USD", "€": "EUR", "£": "GBP", "¥": "CNY", "￥": "CNY", "元": "CNY"}
 _CODES = {"usd", "eur", "gbp", "cny", "rmb", "cad", "aud", "chf", "jpy", "hkd", "nzd", "sgd"}
-_NUMBER = r"\d{1,3}(?:[.,\s]\d{3})*(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?"
+_NUMBER = r"\d{1,3}(?:[.,\s]\d{3}){0,7}(?:[.,]\d{1,2})?|\d{1,24}(?:[.,]\d{1,2})?"  # bounded: see _AMOUNT
 _CURRENCY = r"us\$|[$€£¥￥]|\b(?:" + "|".join(sorted(_CODES)) + r")\b"
+# Numbers have at most 24 digits, one before its currency starts only where a run of digits
+# starts, and a month name (_DATES) only where a word starts: otherwise each position of a long
+# run was tried again to its end (quadratic: seconds for a few thousand digits or letters).
 _AMOUNT = re.compile(
-    rf"(?P<c1>{_CURRENCY})\s?(?P<n1>{_NUMBER})|(?P<n2>{_NUMBER})\s?(?P<c2>{_CURRENCY}|元)", re.IGNORECASE
+    rf"(?P<c1>{_CURRENCY})\s?(?P<n1>{_NUMBER})|(?<!\d)(?P<n2>{_NUMBER})\s?(?P<c2>{_CURRENCY}|元)",
+    re.IGNORECASE,
 )
 _MONTHS = {
     name: number
@@ -54,7 +58,7 @@ _DATES = re.compile(
     r"|(?P<zh>\d{4})年(?P<zh_m>\d{1,2})月(?P<zh_d>\d{1,2})日"
     r"|(?P<dot_d>\d{1,2})\.(?P<dot_m>\d{1,2})\.(?P<dot>\d{4})"
     r"|(?P<dm_d>\d{1,2})\.? (?P<dm_m>[a-z]+)\.? (?P<dm>\d{4})"
-    r"|(?P<md_m>[a-z]+)\.? (?P<md_d>\d{1,2}),? (?P<md>\d{4})"
+    r"|(?<![a-z])(?P<md_m>[a-z]+)\.? (?P<md_d>\d{1,2}),? (?P<md>\d{4})"
 )
 _CACHE_LIMIT = 50_000
 
