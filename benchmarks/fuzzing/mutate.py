@@ -31,6 +31,7 @@ ODD_STRINGS = [
     "Z", "+00:00", "null", "None", "true", "[]", "{}", "<a>", '"', "'", ",", ";", "|", "=", "\\", "%",
     "%Y", "%", "YYYY-MM-DD", "DD/MM/YYYY", "MMM", "x" * 300, "A" * 100_000, "1Z" * 50, "EUR", "eur",
     "XTS", "US", "us", "USA", "Deutschland", "Côte d'Ivoire", "中国", "GB", "UK", "dhl", "DHL Express",
+    "9" * 20_000, "0 " * 5000, "999." * 5000, "1," * 5000, "a@" * 5000, "jan " * 5000, "+1 " * 5000,
 ]
 # fmt: on
 _HUGE = [10**30, -(10**30), 2**63, 2**64 + 1, 10**4299, 1e308, -1e308, 5e-324]
@@ -138,13 +139,12 @@ def mutated_xml(draw: st.DrawFn, docs: Sequence[bytes]) -> bytes:
             element.text = None
             for child in list(element):
                 element.remove(child)
-    data: bytes = ET.tostring(root, encoding="utf-8")
+    data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    if draw(st.integers(0, 9)) == 0:  # a declared encoding that is wrong or unknown
+        encoding = draw(st.sampled_from([b"utf-16", b"UTF-4", b"UTF-7", b"latin-1", b"ebcdic", b"", b"\xff"]))
+        data = data.replace(b"encoding='utf-8'", b"encoding='" + encoding + b"'", 1)
     if draw(st.integers(0, 9)) == 0:
-        data = draw(
-            st.sampled_from(
-                [data[: len(data) // 2], data.replace(b"utf-8", b"utf-16"), b"\xef\xbb\xbf" + data]
-            )
-        )
+        data = draw(st.sampled_from([data[: len(data) // 2], b"\xef\xbb\xbf" + data, data * 2]))
     return data
 
 
