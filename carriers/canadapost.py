@@ -119,7 +119,9 @@ POSTAL_PROVINCES |= dict.fromkeys("GHJ", "QC") | dict.fromkeys("KLMNP", "ON") | 
 def map_status(code: str | None, signatory: str | None = None) -> Outcome:
     """``event-identifier`` -> normalized status; a delivery with a signatory is ``delivered.signed``."""
     key = (code or "").strip()
-    key = str(int(key)) if key.isdecimal() else key
+    # "0174" is code 174; a run of digits too long to be a code is read as is (int() refuses
+    # over 4,300 digits, which failed the whole answer).
+    key = str(int(key)) if key.isdecimal() and len(key) <= 9 else key
     outcome = EVENT_CODES.get(key, (Status.UNKNOWN, None))
     return (Status.DELIVERED, "delivered.signed") if outcome[0] is Status.DELIVERED and signatory else outcome
 

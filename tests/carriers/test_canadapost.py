@@ -163,3 +163,16 @@ def test_a_bad_date_skips_that_event_only() -> None:
 def test_refused_and_unexpected_bodies_are_malformed(raw: str, message: str) -> None:
     (error,) = parse(raw).errors
     assert isinstance(error, MalformedPayload) and message in error.message
+
+
+def test_an_absurdly_long_event_code_is_an_unknown_event_and_the_others_are_kept() -> None:
+    # Found by benchmarks/fuzz.py: int() refused the 5,000-digit code (ValueError), and the whole
+    # answer became "unexpected payload shape".
+    raw = detail(occurrence("9" * 5000, "2024-02-02", "08:00:00"), occurrence("0100", "2024-02-01", "08:00"))
+    result = parse(raw)
+    assert result.errors == []
+    events = result.shipments[0].events
+    assert [(e.status, e.carrier_code) for e in events] == [
+        (Status.IN_TRANSIT, "0100"),
+        (Status.UNKNOWN, "9" * 5000),
+    ]
