@@ -107,7 +107,8 @@ def _envelope(doc: dict[str, Any]) -> list[CarrierError]:
 
 
 def _http_code(value: Any) -> int | None:
-    if isinstance(value, str) and value.strip().isdigit():
+    # ASCII digits only, few of them: int() refuses "²" (a digit to isdigit) and 4,300+ digits
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit() and len(value) <= 9:
         return int(value)
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 

@@ -117,7 +117,8 @@ def _webhook(event: str, data: Any) -> ParseResult:
 
 
 def _carrier(key: Any) -> str:
-    if isinstance(key, str) and key.strip().isdigit():
+    # ASCII digits only, few of them: int() refuses "²" (a digit to isdigit) and 4,300+ digits
+    if isinstance(key, str) and key.strip().isascii() and key.strip().isdigit() and len(key) <= 9:
         key = int(key)
     if not isinstance(key, int) or isinstance(key, bool) or key == 0:
         return SLUG

@@ -202,3 +202,11 @@ async def test_refused_and_missing_credentials_are_auth_errors(aiohttp_server: S
             await royalmail.RoyalMailClient(http, unconfigured, base_url=str(server.make_url(""))).fetch(
                 ["A"]
             )
+
+
+@pytest.mark.parametrize("http", ["²", "9" * 5000])
+def test_an_http_code_that_is_no_number_is_ignored_not_a_failed_answer(http: str) -> None:
+    # Found by benchmarks/fuzz.py: isdigit() accepts "²" and int() refuses it (and 4,300+ digits),
+    # so the whole envelope became "unexpected payload shape (ValueError)".
+    (error,) = _check({"httpCode": http, "httpMessage": "m", "moreInformation": "Client id"}).errors
+    assert type(error) is CarrierError and error.message == "Client id"

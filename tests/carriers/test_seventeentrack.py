@@ -153,3 +153,17 @@ def test_different_scans_at_the_same_minute_stay_apart() -> None:
     events = parse(json.dumps(doc)).shipments[0].events
     # Without a status to compare, only the text can tell: two different texts are two scans.
     assert len([e for e in events if e.status is Status.UNKNOWN]) == 2
+
+
+@pytest.mark.parametrize("carrier", ["²", "9" * 5000])
+def test_a_carrier_key_that_is_no_number_is_17tracks_own(carrier: str) -> None:
+    # Found by benchmarks/fuzz.py: isdigit() accepts "²" and int() refuses it (and 4,300+ digits),
+    # so the whole answer or push became "unexpected payload shape (ValueError)".
+    item = json.loads((FIXTURES / "gettrackinfo_delivered_correios.json").read_bytes())["data"]["accepted"][0]
+    for body in (
+        {"code": 0, "data": {"accepted": [{**item, "carrier": carrier}], "rejected": []}},
+        {"event": "TRACKING_STOPPED", "data": {"number": "AA123456789BR", "carrier": carrier}},
+    ):
+        result = parse(json.dumps(body))
+        assert result.errors == []
+        assert [s.carrier for s in result.shipments] == ["17track"]
