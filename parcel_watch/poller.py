@@ -14,6 +14,7 @@ from carriers.http import CarrierHttp
 from parcel_watch.routing import choose_source
 from parcel_watch.scheduler import Clock, Coordinator, PollStats, Scheduler, Sleep, utc_now
 from parcel_watch.store import Store
+from parcel_watch.worker import SharedLimiter
 
 log = logging.getLogger(__name__)
 
@@ -34,14 +35,30 @@ async def scheduler_for(
     clock: Clock = utc_now,
     sleep: Sleep = asyncio.sleep,
     timeout_s: float = 20.0,
+    concurrency: int = 4,
+    rates: Mapping[str, float] | None = None,
+    shared_rates: bool = False,
 ) -> AsyncIterator[Scheduler]:
+    """Coordinators for the configured sources. ``rates`` overrides the documented request
+    rates (per second); ``shared_rates`` paces them through the database, for workers."""
+    rates = {**RATES, **(rates or {})}
     async with AsyncExitStack() as stack:
         coordinators = {}
         for slug, creds in credentials.items():
             http = await stack.enter_async_context(CarrierHttp(slug, timeout_s=timeout_s))
             client = client_class(slug)(http, creds)
+            rate = rates.get(slug)
+            shared = (
+                SharedLimiter(store, slug, rate, clock=clock, sleep=sleep) if shared_rates and rate else None
+            )
             coordinators[slug] = Coordinator(
-                client, store, clock=clock, sleep=sleep, rate_per_s=RATES.get(slug)
+                client,
+                store,
+                clock=clock,
+                sleep=sleep,
+                rate_per_s=rate,
+                concurrency=concurrency,
+                limiter=shared,
             )
         configured = frozenset(coordinators)
         yield Scheduler(

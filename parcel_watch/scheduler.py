@@ -85,6 +85,17 @@ class BoundedMap(dict[int, int]):
         super().__setitem__(key, value)
 
 
+class Limiter(Protocol):
+    """Paces a source's requests: ``wait`` before each; ``hold`` after a Retry-After."""
+
+    async def wait(self, start_by: datetime | None = None) -> datetime | None:
+        """Sleep until the request may go and return None; or, when it could only go after
+        ``start_by`` (or much later), return at once the time it could."""
+        ...
+
+    async def hold(self, until: datetime) -> None: ...
+
+
 class RateLimiter:
     """At most ``per_s`` requests a second (token bucket), on the injected clock."""
 
@@ -94,15 +105,21 @@ class RateLimiter:
         self._next = datetime.min.replace(tzinfo=UTC)
         self._lock = asyncio.Lock()
 
-    async def wait(self) -> None:
-        if not self.interval:
-            return
+    async def wait(self, start_by: datetime | None = None) -> datetime | None:
         async with self._lock:
             now = self.clock()
+            if start_by is not None and max(now, self._next) > start_by:
+                return self._next
+            if not self.interval:
+                return None
             if self._next > now:
                 await self.sleep((self._next - now).total_seconds())
                 now = self._next
             self._next = now + timedelta(seconds=self.interval)
+            return None
+
+    async def hold(self, until: datetime) -> None:
+        self._next = max(self._next, until)
 
 
 @dataclass
@@ -117,29 +134,52 @@ class Coordinator:
     concurrency: int = 4
     rate_per_s: float | None = None
     health: Health = field(default_factory=Health)
+    # Shared by several processes (workers); else a local token bucket at ``rate_per_s``.
+    limiter: Limiter | None = None
 
     def __post_init__(self) -> None:
-        self._limiter = RateLimiter(self.rate_per_s, self.clock, self.sleep)
+        self._limiter = self.limiter or RateLimiter(self.rate_per_s, self.clock, self.sleep)
+        self._paced_until: datetime | None = None
         self._slots = asyncio.Semaphore(self.concurrency)
         # Shipment id -> fingerprint of the carrier's document for it at the last stored poll,
         # so an unchanged document is neither parsed nor ingested again (in memory only).
         self._seen: BoundedMap = BoundedMap(SEEN_LIMIT)
 
-    async def poll(self, shipments: Sequence[Shipment]) -> PollStats:
-        """Poll these shipments (already due) once; their next poll times are recorded."""
+    def resume_at(self) -> datetime | None:
+        """When this source may be asked again, if not now: after a failure's backoff, or
+        when the shared pacing has no request slot for it before then."""
+        now = self.clock()
+        later = [t for t in (self.health.retry_at, self._paced_until) if t is not None and t > now]
+        return max(later) if later else None
+
+    def backing_off(self) -> bool:
+        return self.resume_at() is not None
+
+    async def poll(self, shipments: Sequence[Shipment], *, start_by: datetime | None = None) -> PollStats:
+        """Poll these shipments (already due) once; their next poll times are recorded.
+        No request starts after ``start_by`` (a worker's lease would end before its answer):
+        those shipments are left unrecorded, for the caller to hand back."""
         stats = PollStats()
-        if self.health.retry_at is not None and self.clock() < self.health.retry_at:
-            return stats  # backing off: the shipments stay due for later
+        if self.backing_off():
+            return stats  # the shipments stay due for later
         size = max(1, self.source.max_batch)
         batches = [list(shipments[i : i + size]) for i in range(0, len(shipments), size)]
-        await asyncio.gather(*(self._poll_batch(b, stats) for b in batches))
+        await asyncio.gather(*(self._poll_batch(b, stats, start_by) for b in batches))
         return stats
 
-    async def _poll_batch(self, batch: list[Shipment], stats: PollStats) -> None:
+    async def _poll_batch(self, batch: list[Shipment], stats: PollStats, start_by: datetime | None) -> None:
         by_number = {s.tracking_number: s for s in batch}
         known = {s.tracking_number: fp for s in batch if (fp := self._seen.get(s.id or 0)) is not None}
         async with self._slots:
-            await self._limiter.wait()
+            if self.backing_off():
+                return  # another batch of this poll failed meanwhile
+            not_before = await self._limiter.wait(start_by)
+            if not_before is not None:
+                # No slot in time: the other batches of this poll need not queue for one.
+                self._paced_until = max(not_before, self._paced_until or not_before)
+                return
+            if start_by is not None and self.clock() > start_by:
+                return
             try:
                 answers = await self.source.fetch(list(by_number), known)
             except CarrierError as exc:
@@ -201,12 +241,20 @@ class Coordinator:
     async def _failed(self, batch: list[Shipment], exc: CarrierError) -> None:
         now = self.clock()
         h = self.health
-        h.failures += 1
         retry_after = exc.retry_after if isinstance(exc, RateLimited) else None
-        wait = self.backoff.delay(h.failures, self.rng, retry_after)
-        if isinstance(exc, AuthError):
-            wait = max(wait, 3600.0)  # refused credentials do not fix themselves quickly
-        h.retry_at = now + timedelta(seconds=wait)
+        wait = 0.0
+        if h.retry_at is None or now >= h.retry_at:
+            # The first failure of a poll counts; the batches in flight with it meet the same
+            # outage (a per-number API has many) and must not double the backoff each.
+            h.failures += 1
+            wait = self.backoff.delay(h.failures, self.rng, retry_after)
+            if isinstance(exc, AuthError):
+                wait = max(wait, 3600.0)  # refused credentials do not fix themselves quickly
+            h.retry_at = now + timedelta(seconds=wait)
+        elif retry_after is not None:
+            h.retry_at = max(h.retry_at, now + timedelta(seconds=retry_after))
+        if retry_after is not None:
+            await self._limiter.hold(now + timedelta(seconds=retry_after))  # for every worker
         h.last_error = f"{exc.kind}: {exc.message}"
         if h.failing_since is None:
             h.failing_since = now
@@ -240,7 +288,12 @@ class Scheduler:
 
     async def poll_once(self) -> PollStats:
         now = self.clock()
-        due = await self.store.due(now, limit=self.batch_limit)
+        return await self.poll_these(await self.store.due(now, limit=self.batch_limit), now)
+
+    async def poll_these(
+        self, due: Sequence[Shipment], now: datetime, *, start_by: datetime | None = None
+    ) -> PollStats:
+        """Poll ``due`` through their sources; those without a source wait a transit interval."""
         groups: dict[str, list[Shipment]] = {}
         unrouted = []
         for s in due:
@@ -259,6 +312,7 @@ class Scheduler:
                 ],
             )
         total = PollStats()
-        for stats in await asyncio.gather(*(self.coordinators[k].poll(v) for k, v in groups.items())):
+        polls = (self.coordinators[k].poll(v, start_by=start_by) for k, v in groups.items())
+        for stats in await asyncio.gather(*polls):
             total.add(stats)
         return total

@@ -227,6 +227,19 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="S",
         help="a lease expires after this long; no request starts within a timeout of it (default: 120)",
     )
+    wrk.add_argument(
+        "--request-timeout",
+        type=float,
+        default=20.0,
+        metavar="S",
+        help="a carrier request's timeout (default: 20)",
+    )
+    wrk.add_argument(
+        "--rate",
+        action="append",
+        metavar="SOURCE=PER_S",
+        help="a source's request rate for all workers together (default: the documented rate); repeatable",
+    )
     wrk.add_argument("--json", action="store_true", help="print the final summary as JSON")
 
     prg = command(

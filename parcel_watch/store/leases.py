@@ -8,8 +8,9 @@ A lease needs no sweeper: once it ends the shipments are due again for anyone, a
 that finishes in time overwrites ``next_poll_at`` with the real next time.
 
 Request slots: each source has one row holding the earliest time its next request may go.
-Reserving ``k`` requests moves it by ``k`` intervals in one UPDATE ... RETURNING, so the
-rate holds across every worker without a coordinator process.
+Reserving ``k`` requests moves it by ``k`` intervals under the row's lock, so the rate
+holds across every worker without a coordinator process; slots past a lease's last start
+are not taken at all, so no other worker's requests wait behind slots nobody will use.
 """
 
 from __future__ import annotations
@@ -65,22 +66,26 @@ async def leased_count(conn: AsyncConnection, now: datetime) -> int:
     return int((await conn.execute(query)).scalar_one())
 
 
-async def reserve_slots(conn: AsyncConnection, source: str, now: float, interval: float, count: int) -> float:
-    """Reserve ``count`` consecutive request slots ``interval`` seconds apart for ``source``;
-    returns the first slot's time (epoch seconds), which may be in the future."""
+async def reserve_slots(
+    conn: AsyncConnection, source: str, now: float, interval: float, count: int, deadline: float | None = None
+) -> tuple[float, int]:
+    """Reserve up to ``count`` consecutive request slots ``interval`` seconds apart for
+    ``source``, none later than ``deadline``; returns the first slot's time (epoch seconds,
+    maybe in the future) and how many were granted (0: none before the deadline)."""
     insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     await conn.execute(insert(source_slots).values(source=source, next_slot=now).on_conflict_do_nothing())
-    later = func.greatest if conn.dialect.name == "postgresql" else func.max
-    start = later(source_slots.c.next_slot, now)
-    row = (
+    current = select(source_slots.c.next_slot).where(source_slots.c.source == source).with_for_update()
+    start = max(float((await conn.execute(current)).scalar_one()), now)
+    granted = count
+    if deadline is not None:
+        granted = 0 if start > deadline else min(count, int((deadline - start) / interval) + 1)
+    if granted:
         await conn.execute(
             update(source_slots)
             .where(source_slots.c.source == source)
-            .values(next_slot=start + interval * count)
-            .returning(source_slots.c.next_slot)
+            .values(next_slot=start + interval * granted)
         )
-    ).scalar_one()
-    return float(row) - interval * count
+    return start, granted
 
 
 async def hold_source(conn: AsyncConnection, source: str, until: float) -> None:

@@ -297,9 +297,11 @@ class Store:
         async with self.writing() as conn:
             return await leases.release(conn, owner, ids, due_at)
 
-    async def reserve_slots(self, source: str, now: float, interval: float, count: int) -> float:
+    async def reserve_slots(
+        self, source: str, now: float, interval: float, count: int, deadline: float | None = None
+    ) -> tuple[float, int]:
         async with self.writing() as conn:
-            return await leases.reserve_slots(conn, source, now, interval, count)
+            return await leases.reserve_slots(conn, source, now, interval, count, deadline)
 
     async def hold_source(self, source: str, until: float) -> None:
         async with self.writing() as conn:

@@ -342,11 +342,6 @@ async def texts(store: Store, sandbox: Sandbox) -> list[tuple[datetime, str]]:
     return out
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="scheduler.Coordinator._failed counts each failed batch as a failure: a per-number API "
-    "(UPS, USPS, DHL) with N due parcels meets a short outage with up to 4 doublings at once",
-)
 async def test_one_failed_poll_of_a_per_number_api_backs_off_like_one_failure(sim: Sim, store: Store) -> None:
     sandbox = await serve(sim, store, Faults(server_error=1.0, only=path("ups")), per_source=12)
     try:

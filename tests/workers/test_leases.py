@@ -47,12 +47,19 @@ async def test_release_hands_back_only_what_the_owner_still_holds(store: Store) 
 
 async def test_request_slots_are_handed_out_in_order_and_never_in_the_past(store: Store) -> None:
     t = 1_000_000.0
-    assert await store.reserve_slots("dhl", t, 0.5, 2) == t  # slots t, t+0.5
-    assert await store.reserve_slots("dhl", t, 0.5, 1) == t + 1.0
-    assert await store.reserve_slots("ups", t, 0.5, 1) == t  # each source on its own
-    assert await store.reserve_slots("dhl", t + 60, 0.5, 1) == t + 60  # idle: starts now
+    assert await store.reserve_slots("dhl", t, 0.5, 2) == (t, 2)  # slots t, t+0.5
+    assert await store.reserve_slots("dhl", t, 0.5, 1) == (t + 1.0, 1)
+    assert await store.reserve_slots("ups", t, 0.5, 1) == (t, 1)  # each source on its own
+    assert await store.reserve_slots("dhl", t + 60, 0.5, 1) == (t + 60, 1)  # idle: starts now
     await store.hold_source("dhl", t + 120)  # Retry-After
-    assert await store.reserve_slots("dhl", t + 61, 0.5, 1) == t + 120
+    assert await store.reserve_slots("dhl", t + 61, 0.5, 1) == (t + 120, 1)
+
+
+async def test_slots_after_a_deadline_are_not_taken(store: Store) -> None:
+    t = 1_000_000.0
+    assert await store.reserve_slots("dhl", t, 1.0, 5, deadline=t + 2.5) == (t, 3)  # t, t+1, t+2
+    assert await store.reserve_slots("dhl", t, 1.0, 2, deadline=t + 2.5) == (t + 3.0, 0)
+    assert await store.reserve_slots("dhl", t, 1.0, 1) == (t + 3.0, 1)  # nothing was wasted
 
 
 async def test_concurrent_leases_from_separate_connections_never_overlap(db_url: str) -> None:
@@ -81,7 +88,7 @@ async def test_concurrent_slot_reservations_never_share_a_slot(db_url: str) -> N
         t = 2_000_000.0
 
         async def reserve(s: Store) -> list[float]:
-            return [await s.reserve_slots("ups", t, 0.01, 3) for _ in range(10)]
+            return [(await s.reserve_slots("ups", t, 0.01, 3))[0] for _ in range(10)]
 
         starts = sorted(x for got in await asyncio.gather(*(reserve(s) for s in stores)) for x in got)
         gaps = [round(b - a, 6) for a, b in itertools.pairwise(starts)]
