@@ -32,18 +32,22 @@ class Response:
     body: bytes
 
 
+MAX_RETRY_AFTER = 7 * 24 * 3600.0  # a longer wait is not a rate limit: then poll in a week
+
+
 def retry_after_seconds(value: str | None, now: Callable[[], float] = time.time) -> float | None:
-    """Retry-After as seconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3)."""
+    """Retry-After as seconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3), at most a week
+    (a huge value would overflow the scheduler's datetimes); None when it is neither."""
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    if value.isascii() and value.isdigit():  # isdigit() alone takes "²", which float() refuses
+        return min(float(value), MAX_RETRY_AFTER)
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
-    return max(0.0, when.timestamp() - now())
+    return min(max(0.0, when.timestamp() - now()), MAX_RETRY_AFTER)
 
 
 def _where(url: URL | str) -> str:

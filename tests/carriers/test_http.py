@@ -166,3 +166,15 @@ async def test_a_refused_token_request_is_an_auth_error(aiohttp_server: ServerFa
     async with CarrierHttp("usps") as http:
         with pytest.raises(AuthError, match="token refused"):
             await creds.token(http)
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [("²", None), ("99999999999", 7 * 24 * 3600.0), ("9" * 5000, 7 * 24 * 3600.0), ("\udcff", None)],
+)
+def test_a_retry_after_that_is_no_number_is_ignored_and_a_huge_one_is_a_week(
+    header: str, expected: float | None
+) -> None:
+    # Found by probing the header like the fuzzed parsers: float("²") raised ValueError (isdigit()
+    # takes it), and 99999999999 s overflowed the scheduler's datetime.
+    assert retry_after_seconds(header) == expected
