@@ -93,7 +93,7 @@ def add_business_days(start: date, days: int) -> date:
 
 def parse_days(value: str) -> int:
     text = value.strip().lower().removesuffix("days").removesuffix("day").strip()
-    if not text.isdigit() or int(text) > 365:
+    if not text.isdecimal() or len(text) > 3 or int(text) > 365:  # isdigit() takes "²", int() not
         raise ValueError(f'"{value.strip()}" is not a number of service days (0 to 365)')
     return int(text)
 

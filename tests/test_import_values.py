@@ -15,6 +15,7 @@ from parcel_watch.import_values import (
     carrier_slug,
     parse_country_name,
     parse_date_as,
+    parse_days,
     parse_money_text,
     readable_format,
     split_numbers,
@@ -174,3 +175,11 @@ def test_an_unusable_date_format_is_refused_up_front(spec: str, reason: str) -> 
     with pytest.raises(ValueError, match=reason) as caught:
         strptime_format(spec)
     assert f'"{spec}" is not a date format' in str(caught.value)
+
+
+@pytest.mark.parametrize("text", ["²", "9" * 5000])
+def test_service_days_that_are_no_plain_number_say_so(text: str) -> None:
+    # Found by probing: isdigit() takes "²", and int() refused it (and 4,300+ digits) with
+    # Python's own wording ("invalid literal for int()") as the row's reason.
+    with pytest.raises(ValueError, match="is not a number of service days"):
+        parse_days(text)
