@@ -218,6 +218,7 @@ def _form_seeds() -> list[str]:
 
 
 def _load_times() -> tuple[Run, Errors]:
+    from carriers.http import retry_after_seconds
     from carriers.timeutil import parse_iso
     from claims.sdr import RateFileError, parse_csv, parse_json
     from parcel_watch.cli.commands_sweep import _since
@@ -235,6 +236,7 @@ def _load_times() -> tuple[Run, Errors]:
             parse_json(value)
         except RateFileError:
             pass
+        retry_after_seconds(value)  # a carrier's Retry-After header: None when unreadable
         parse_csv(value, "fuzz")
 
     return run, (RateFileError,)
@@ -242,7 +244,7 @@ def _load_times() -> tuple[Run, Errors]:
 
 def _time_seeds() -> list[str]:
     return [
-        "22:00-07:00", "08:00", "2026-01-02", "2026-01-02T10:00:00Z",
+        "22:00-07:00", "08:00", "2026-01-02", "2026-01-02T10:00:00Z", "Wed, 21 Oct 2015 07:28:00 GMT", "120",
         '{"rates": [{"date": "2026-01-02", "source": "IMF", "units_per_sdr": {"USD": "1.3687"}}]}',
         "date,currency,units_per_sdr\n2026-01-02,USD,1.3687\n",
     ]  # fmt: skip
@@ -321,7 +323,7 @@ def value_targets() -> list[Target]:
         Target("facts-form", _load_facts_form, lambda: _encoded([SEP.join(_form_seeds())]),
                lambda: mutate.fields(8, _form_seeds()), about="claims.facts_form"),
         Target("dates-rates", _load_times, lambda: _encoded(_time_seeds()), lambda: texts(_time_seeds, 50),
-               about="clock, quiet hours, ISO dates, --since, SDR rate files"),
+               about="clock, quiet hours, ISO dates, --since, SDR rate files, Retry-After"),
         Target("carrier-text", _load_carrier_text, lambda: _encoded(_carrier_text_seeds()),
                lambda: texts(_carrier_text_seeds, 5000), about="textsafe, damage/duties text, redact"),
         Target("payload-redaction", _load_payload_redaction, _payload_seeds, _payload_strategy,
