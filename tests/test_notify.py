@@ -16,7 +16,7 @@ import pytest
 
 from parcel_watch import notify_log
 from parcel_watch.notify import Notifier, notifying
-from parcel_watch.notify_config import NotifySettings
+from parcel_watch.notify_config import NotifyConfigError, NotifySettings
 from parcel_watch.notify_schedule import MAX_ATTEMPTS
 from parcel_watch.poller import watch
 from parcel_watch.scheduler import Scheduler
@@ -407,3 +407,12 @@ async def test_a_new_shipments_history_is_not_told_only_its_latest_news(
     await sqlite_store.ingest([item(update(NUMBER, *scans))])
     await Notifier(sqlite_store, settings(receiver.url()), clock=Clock(now)).run_once()
     assert receiver.titles == [f"Out for delivery: fedex {NUMBER}", f"Delivered: fedex {NUMBER}"]
+
+
+def test_a_config_file_with_an_integer_python_will_not_read_is_a_config_error(tmp_path: Path) -> None:
+    # Found by benchmarks/fuzz.py: tomllib raises a plain ValueError (not TOMLDecodeError) for an
+    # integer over 4,300 digits, which escaped the loader as a traceback.
+    path = tmp_path / "config.toml"
+    path.write_text(f"deadline = {'9' * 5000}\n")
+    with pytest.raises(NotifyConfigError, match="Exceeds the limit"):
+        NotifySettings.load(path, env={})

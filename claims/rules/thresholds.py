@@ -133,7 +133,7 @@ class ThresholdTable:
             return cls()
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        except (OSError, ValueError) as exc:  # TOMLDecodeError, not UTF-8, an integer over 4,300 digits
             raise ThresholdError(f"{path}: {exc}") from exc
         try:
             return cls.from_config(data)

@@ -137,3 +137,11 @@ def test_amounts_and_dates_are_still_read_where_they_start() -> None:
     notice = duties_notice("Please pay 1 234 567,89 EUR before March 10, 2026")
     assert (notice.amount, notice.currency) == (Decimal("1234567.89"), "EUR")
     assert str(notice.due) == "2026-03-10"
+
+
+def test_a_config_file_with_an_integer_python_will_not_read_is_a_threshold_error(tmp_path: Path) -> None:
+    # Found by benchmarks/fuzz.py: tomllib's ValueError for an integer over 4,300 digits escaped.
+    path = tmp_path / "config.toml"
+    path.write_text(f"[rules]\nstalled_business_days = {'9' * 5000}\n")
+    with pytest.raises(ThresholdError, match=f"{path}: Exceeds the limit"):
+        ThresholdTable.load(path)
