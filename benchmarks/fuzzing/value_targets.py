@@ -162,15 +162,17 @@ def _load_config() -> tuple[Run, Errors]:
     def run(data: bytes) -> None:
         path.write_bytes(data)
         os.chmod(path, 0o600)
-        try:
+        try:  # each loader on its own, so one's crash does not hide the other's
             table = ThresholdTable.load(path)
             table.lookup("dhl", "Express", "CN", "DE")
             table.lookup("UPS", None, None, None).minute_precision("Next Day Air")
-        finally:
-            try:
-                NotifySettings.load(path, env={})
-            finally:
-                sqlite_path(normalize_database_url(text(data.partition(b"\n")[0])))
+        except ThresholdError:
+            pass
+        try:
+            NotifySettings.load(path, env={})
+        except NotifyConfigError:
+            pass
+        sqlite_path(normalize_database_url(text(data.partition(b"\n")[0])))
 
     return run, (ThresholdError, NotifyConfigError, ConfigError)
 
