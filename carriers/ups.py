@@ -325,8 +325,10 @@ def _local(day: Any, clock: Any) -> datetime | None:
         isinstance(day, str) and _DATE.fullmatch(day) and isinstance(clock, str) and _TIME.fullmatch(clock)
     ):
         return None
-    try:
-        return datetime.strptime(day + clock, "%Y%m%d%H%M%S")
+    try:  # digits checked above: ints are faster than strptime, which showed in worker profiles
+        return datetime(
+            int(day[:4]), int(day[4:6]), int(day[6:8]), int(clock[:2]), int(clock[2:4]), int(clock[4:6])
+        )
     except ValueError:
         return None
 

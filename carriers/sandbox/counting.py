@@ -118,7 +118,8 @@ def populated_world(per_api: dict[str, int], seed: int = 7) -> SandboxWorld:
 
 
 async def serve(args: argparse.Namespace) -> None:
-    share = {api: args.shipments // len(NUMBER_PREFIX) for api in NUMBER_PREFIX}
+    apis = args.apis.split(",")
+    share = {api: args.shipments // len(apis) for api in apis}
     world = populated_world(share, args.seed)
     faults = Faults(slow_s=args.latency_ms / 1000.0) if args.latency_ms else None
     runner = web.AppRunner(counting_app(world, faults), shutdown_timeout=1.0, access_log=None)
@@ -137,8 +138,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--shipments", type=int, default=3000, help="split evenly over UPS, USPS and DHL")
+    parser.add_argument("--shipments", type=int, default=3000, help="split evenly over --apis")
     parser.add_argument("--latency-ms", type=float, default=0.0, help="answer each request after this long")
+    parser.add_argument("--apis", default=",".join(NUMBER_PREFIX), help="which APIs share the shipments")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--ready", required=True, help="file to write {url} to once listening")

