@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 
 # Documented per-API request rates (carrier-apis.md): DHL ~1/s, 17TRACK 3/s, AfterShip 5-10/s.
 RATES = {"dhl": 1.0, "17track": 3.0, "aftership": 5.0}
+DB_RETRY_S = 10.0  # after a poll the database failed: wait this long, then try again
 
 
 def configured_credentials(env: Mapping[str, str] | None = None) -> dict[str, Credentials]:
@@ -95,11 +96,18 @@ async def watch(
     notifier only takes a hint from it and works in a task of its own)."""
     total = PollStats()
     while not stop.is_set():
-        stats = await scheduler.poll_once()
+        try:
+            stats = await scheduler.poll_once()
+            pause = await _until_next_due(scheduler, idle)
+        except Exception as exc:  # noqa: BLE001 - the database outlasted the store's retries
+            # Nothing half-written: the shipments stay due, and the next poll takes them.
+            # First line only: SQLAlchemy appends the statement and its parameters.
+            reason = str(exc).splitlines()[0][:200] if str(exc) else ""
+            log.error("poll failed: %s: %s (retrying in %.0f s)", type(exc).__name__, reason, DB_RETRY_S)
+            stats, pause = PollStats(failed_batches=1), DB_RETRY_S
         total.add(stats)
         if after_poll is not None:
             after_poll(stats)
-        pause = await _until_next_due(scheduler, idle)
         try:
             await asyncio.wait_for(stop.wait(), timeout=pause)
         except TimeoutError:

@@ -218,7 +218,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--concurrency", type=int, default=8, metavar="N", help="requests in flight per source (default: 8)"
     )
     wrk.add_argument(
-        "--lease", type=int, default=100, metavar="N", help="shipments leased at a time (default: 100)"
+        "--lease",
+        type=int,
+        default=None,
+        metavar="N",
+        help="shipments leased at a time (default: twice the requests in flight of all sources)",
     )
     wrk.add_argument(
         "--lease-seconds",

@@ -37,7 +37,7 @@ def parse_rates(values: list[str] | None) -> dict[str, float]:
 
 def _check(args: argparse.Namespace) -> None:
     for name in ("concurrency", "lease"):
-        if getattr(args, name) < 1:
+        if getattr(args, name) is not None and getattr(args, name) < 1:
             raise CliError(f"--{name} must be at least 1", code=ExitCode.INVALID)
     if args.lease_seconds <= args.request_timeout:
         raise CliError(
@@ -73,10 +73,13 @@ def cmd_worker(args: argparse.Namespace) -> int:
                 shared_rates=True,
             ) as scheduler,
         ):
+            # Small leases keep the work spread evenly over the workers: two rounds in flight
+            # of twice what the sources can ask at once keep every request slot busy.
+            lease = args.lease or 2 * args.concurrency * len(scheduler.coordinators)
             worker = Worker(
                 scheduler,
                 name=name,
-                lease_size=args.lease,
+                lease_size=lease,
                 lease_s=args.lease_seconds,
                 request_timeout_s=args.request_timeout,
             )

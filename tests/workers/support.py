@@ -16,8 +16,11 @@ from parcel_watch.store.schema import shipments
 CHUNK = 5_000
 
 
-async def add_shipments(store: Store, per_api: Mapping[str, int], now: datetime | None = None) -> int:
-    """``per_api`` never-polled shipments per API, numbered as the counting sandbox numbers them."""
+async def add_shipments(
+    store: Store, per_api: Mapping[str, int], now: datetime | None = None, due_at: datetime | None = None
+) -> int:
+    """``per_api`` never-polled shipments per API, numbered as the counting sandbox numbers
+    them; due at once, or at ``due_at`` (so workers started one by one begin together)."""
     now = now or datetime.now(UTC)
     rows = [
         {
@@ -27,6 +30,7 @@ async def add_shipments(store: Store, per_api: Mapping[str, int], now: datetime 
             "status": "PENDING",
             "created_at": now,
             "updated_at": now,
+            "next_poll_at": due_at,
         }
         for api, count in per_api.items()
         for number in numbers(api, count)
