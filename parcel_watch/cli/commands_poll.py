@@ -23,8 +23,8 @@ if TYPE_CHECKING:
 NOTIFY_BUDGET_S = 30
 
 
-def _sources() -> dict[str, Credentials]:
-    """The carrier sources configured in the environment, each checked before any request:
+def checked_credentials() -> dict[str, Credentials]:
+    """The carrier credentials given in the environment, each checked before any request:
     one with the wrong kind of credentials or half of a pair is a configuration error (exit 5)
     naming the missing variables — not an AuthError in the middle of the poll."""
     from carriers import ADAPTERS
@@ -38,6 +38,12 @@ def _sources() -> dict[str, Credentials]:
             hint="set the missing variables, or unset the others to leave that carrier out",
             code=ExitCode.DATABASE,
         )
+    return given
+
+
+def _sources() -> dict[str, Credentials]:
+    """The checked carrier sources; none at all is an error too."""
+    given = checked_credentials()
     if not given:
         raise CliError(
             "no carrier source is configured",

@@ -16,6 +16,10 @@ def cmd_tui(args: argparse.Namespace) -> int:
     from tui.feeds import poller_feed
 
     settings = load_settings()
+    if not args.no_poll:
+        from parcel_watch.cli.commands_poll import checked_credentials
+
+        checked_credentials()  # a half-configured source: exit 5 naming it, before the screen opens
 
     async def go() -> None:
         async with open_store(args.db) as store:

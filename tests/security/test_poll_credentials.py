@@ -1,4 +1,4 @@
-"""``parcel-watch poll``/``watch`` through ``main()`` with credentials in the environment: the
+"""``parcel-watch poll``/``watch``/``worker``/``tui`` through ``main()`` with credentials in the environment: the
 wrong kind or half of a pair is a configuration error naming the missing variables (exit 5)
 before any request; credentials a carrier refuses are that source's recorded failure."""
 
@@ -50,7 +50,7 @@ def serving(app: web.Application) -> Iterator[str]:
         loop.close()
 
 
-@pytest.mark.parametrize("command", ["poll", "watch"])
+@pytest.mark.parametrize("command", ["poll", "watch", "worker", "tui"])
 @pytest.mark.parametrize(
     ("env", "missing", "unused"),
     [
