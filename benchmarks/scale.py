@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import json
 import os
 import sys
@@ -124,10 +125,9 @@ async def raw_baseline(sandbox: str, concurrency: int, n: int) -> float:
     todo = iter(numbers("ups", n))
 
     async with aiohttp.ClientSession() as http:
+        basic = {"Authorization": "Basic " + base64.b64encode(b"sandbox:sandbox").decode()}
         async with http.post(
-            f"{sandbox}/security/v1/oauth/token",
-            data={"grant_type": "client_credentials"},
-            auth=aiohttp.BasicAuth("sandbox", "sandbox"),
+            f"{sandbox}/security/v1/oauth/token", data={"grant_type": "client_credentials"}, headers=basic
         ) as resp:
             auth = {"Authorization": f"Bearer {(await resp.json())['access_token']}"}
 
