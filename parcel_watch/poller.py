@@ -96,18 +96,22 @@ async def watch(
     notifier only takes a hint from it and works in a task of its own)."""
     total = PollStats()
     while not stop.is_set():
+        db_failed = False
         try:
             stats = await scheduler.poll_once()
-            pause = await _until_next_due(scheduler, idle)
         except Exception as exc:  # noqa: BLE001 - the database outlasted the store's retries
             # Nothing half-written: the shipments stay due, and the next poll takes them.
             # First line only: SQLAlchemy appends the statement and its parameters.
             reason = str(exc).splitlines()[0][:200] if str(exc) else ""
             log.error("poll failed: %s: %s (retrying in %.0f s)", type(exc).__name__, reason, DB_RETRY_S)
-            stats, pause = PollStats(failed_batches=1), DB_RETRY_S
+            stats, db_failed = PollStats(failed_batches=1), True
         total.add(stats)
         if after_poll is not None:
             after_poll(stats)
+        try:
+            pause = DB_RETRY_S if db_failed else await _until_next_due(scheduler, idle)
+        except Exception:  # noqa: BLE001 - as above: wait, then try again
+            pause = DB_RETRY_S
         try:
             await asyncio.wait_for(stop.wait(), timeout=pause)
         except TimeoutError:

@@ -61,7 +61,8 @@ def config(tmp_path: Path, text: str) -> dict[str, str]:
     path = tmp_path / "config.toml"
     path.write_text(text, encoding="utf-8")
     path.chmod(0o600)  # it holds secrets: one readable by others is refused
-    return {"PARCEL_WATCH_CONFIG": str(path)}
+    # The tables are read whole: a terminal wide enough, whatever the test runner's is.
+    return {"PARCEL_WATCH_CONFIG": str(path), "COLUMNS": "200"}
 
 
 def secret_url(receiver: JsonReceiver, path: str) -> str:
