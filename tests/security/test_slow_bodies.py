@@ -61,7 +61,9 @@ async def answer_of(reader: asyncio.StreamReader) -> tuple[bytes, float, bool]:
         while await asyncio.wait_for(reader.read(65536), timeout=3):
             pass
         closed = True
-    except (TimeoutError, ConnectionError):
+    except ConnectionError:
+        closed = True  # reset: the server closed with our unsent body still coming — dropped
+    except TimeoutError:
         closed = False
     return status, came, closed
 

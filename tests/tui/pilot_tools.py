@@ -40,6 +40,12 @@ async def settle(pilot: Pilot[None]) -> None:
         await pilot.pause()
     for _ in range(200):
         tables = pilot.app.screen.query(DataTable)
-        if all(t.virtual_size.height >= t.row_count + int(t.show_header) for t in tables):
+        # Column widths are measured when idle too (a private flag: no public "measured" state).
+        if all(
+            t.virtual_size.height >= t.row_count + int(t.show_header)
+            and not getattr(t, "_require_update_dimensions", False)
+            and not getattr(t, "_new_rows", ())
+            for t in tables
+        ):
             return
         await pilot.pause(0.02)
