@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import signal
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from parcel_watch.cli import output
 from parcel_watch.cli.errors import CliError, ExitCode
-from parcel_watch.cli.session import open_store, run
+from parcel_watch.cli.session import open_store, run, stop_on_signals
 from parcel_watch.config import config_file_path
 
 if TYPE_CHECKING:
@@ -123,10 +122,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
     settings, rules = load_settings(), rules_table()
 
     async def forever() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
+        stop = stop_on_signals()
         async with (
             open_store(args.db) as store,
             scheduler_for(store, sources) as scheduler,

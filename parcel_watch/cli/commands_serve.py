@@ -4,14 +4,12 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import signal
 
 from aiohttp import web
 
 from parcel_watch.cli import output
 from parcel_watch.cli.errors import ExitCode
-from parcel_watch.cli.session import open_store, run
+from parcel_watch.cli.session import open_store, run, stop_on_signals
 
 
 def webhook_secrets() -> dict[str, str]:
@@ -65,10 +63,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                     "no webhook secret configured (PARCEL_WATCH_EASYPOST_WEBHOOK_SECRET, "
                     "PARCEL_WATCH_AFTERSHIP_WEBHOOK_SECRET or PARCEL_WATCH_17TRACK_API_KEY): no webhooks"
                 )
-            stop = asyncio.Event()
-            loop = asyncio.get_running_loop()
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                loop.add_signal_handler(sig, stop.set)
+            stop = stop_on_signals()
             await stop.wait()  # in-flight requests finish in cleanup before the store closes
             await runner.cleanup()
         output.message("stopped")

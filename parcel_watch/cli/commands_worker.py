@@ -6,14 +6,12 @@ Workers only poll. The anomaly rules and notifications run in one process beside
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
-import signal
 
 from parcel_watch.cli import output
 from parcel_watch.cli.commands_poll import _sources
 from parcel_watch.cli.errors import CliError, ExitCode
-from parcel_watch.cli.session import open_store, run
+from parcel_watch.cli.session import open_store, run, stop_on_signals
 
 
 def parse_rates(values: list[str] | None) -> dict[str, float]:
@@ -48,25 +46,22 @@ def _check(args: argparse.Namespace) -> None:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from parcel_watch.poller import configured_credentials, health, scheduler_for
+    from parcel_watch.poller import health, scheduler_for
     from parcel_watch.worker import Worker, default_name
 
-    _sources()
+    sources = _sources()
     _check(args)
     rates = parse_rates(args.rate)
     name = args.name or default_name()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
 
     async def forever() -> dict[str, object]:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
+        stop = stop_on_signals()
         async with (
             open_store(args.db) as store,
             scheduler_for(
                 store,
-                configured_credentials(),
+                sources,
                 timeout_s=args.request_timeout,
                 concurrency=args.concurrency,
                 rates=rates,

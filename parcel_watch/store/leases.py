@@ -60,12 +60,6 @@ async def release(conn: AsyncConnection, owner: str, ids: Sequence[int], due_at:
     return int(result.rowcount or 0)
 
 
-async def leased_count(conn: AsyncConnection, now: datetime) -> int:
-    """Shipments held by an unexpired lease."""
-    query = select(func.count()).where(shipments.c.lease_owner.is_not(None), shipments.c.next_poll_at > now)
-    return int((await conn.execute(query)).scalar_one())
-
-
 # PostgreSQL: the whole reservation in one statement (run without BEGIN/COMMIT round trips):
 # the row is locked, the grant counted against the deadline and the slots taken at once.
 # A worker reserves for nearly every request, so this costs a third of the CPU of the
